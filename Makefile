@@ -1,0 +1,57 @@
+# carrierdesk — `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CD := $(BIN)/carrierdesk
+PORT ?= 8000
+TICKETS ?= 2000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo serve test lint typecheck checks pytest bench messages clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install carrierdesk with its dev tools
+
+demo: install ## Install, migrate, load demo data and serve at http://127.0.0.1:$(PORT)
+	$(CD) migrate --no-input
+	$(CD) demo --tickets $(TICKETS)
+	$(CD) serve --port $(PORT)
+
+serve: install ## Serve without reloading demo data
+	$(CD) serve --port $(PORT)
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
+
+typecheck: install ## mypy
+	$(BIN)/mypy
+
+checks: install ## Django system checks and the missing-migrations check
+	$(CD) check --fail-level WARNING
+	$(CD) makemigrations --check --dry-run
+
+pytest: install ## Run the pytest suite only (PYTEST_ARGS=... to pass options)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck checks pytest ## Install and run the whole test suite (the CI command)
+
+bench: install ## Run the benchmarks (see bench/RESULTS.md)
+	$(BIN)/python bench/register.py
+
+messages: install ## Extract and compile translations (zh-Hans)
+	cd src/carrierdesk && ../../$(CD) makemessages -l zh_Hans --no-obsolete && ../../$(CD) compilemessages -l zh_Hans
+
+clean: ## Remove the virtual environment and local state (var/)
+	rm -rf $(VENV) var build *.egg-info src/*.egg-info

@@ -1,0 +1,94 @@
+"""Writes of the organisation: roles, regions, departments and staff."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from carrierdesk.accounts.choices import DepartmentKind, RegionLevel, Role
+from carrierdesk.accounts.models import Department, Region, Skill, StaffProfile
+from carrierdesk.audit.actions import record
+from carrierdesk.core.actors import Actor
+from carrierdesk.core.errors import InvalidInput
+
+
+def ensure_role_groups() -> None:
+    """Create the group of every role (idempotent)."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+@transaction.atomic
+def upsert_region(
+    actor: Actor, *, code: str, name: str, level: str, parent_code: str | None = None
+) -> Region:
+    if level not in RegionLevel.values:
+        raise InvalidInput.field("level", "unknown region level")
+    parent = Region.objects.get(code=parent_code) if parent_code else None
+    region, created = Region.objects.update_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
+    if created:
+        record(actor=actor, event_type="region.created", object_type="region", object_id=code,
+               changes={"name": name, "level": level, "parent": parent_code})
+    return region
+
+
+@transaction.atomic
+def upsert_department(
+    actor: Actor, *, code: str, name: str, kind: str, region: Region | None = None
+) -> Department:
+    if kind not in DepartmentKind.values:
+        raise InvalidInput.field("kind", "unknown department kind")
+    department, created = Department.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "region": region}
+    )
+    if created:
+        record(actor=actor, event_type="department.created", object_type="department",
+               object_id=code, changes={"name": name, "kind": kind})
+    return department
+
+
+@transaction.atomic
+def upsert_staff(
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str,
+    employee_number: str,
+    department: Department | None = None,
+    region: Region | None = None,
+    skills: Iterable[str] = (),
+) -> User:
+    """Create or update a staff user with exactly one role (its group) and a profile."""
+    if role not in Role.values:
+        raise InvalidInput.field("role", "unknown role")
+    user, created = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_staff = role == Role.ADMIN  # Django admin is for the admin role (issue 2 §7).
+    user.is_superuser = role == Role.ADMIN
+    user.save()
+    ensure_role_groups()
+    user.groups.set([Group.objects.get(name=role)])
+    profile, _ = StaffProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "employee_number": employee_number,
+            "display_name": display_name,
+            "role": role,
+            "department": department,
+            "region": region,
+        },
+    )
+    skill_objects = [Skill.objects.get_or_create(code=code, defaults={"name": code})[0]
+                     for code in skills]
+    profile.skills.set(skill_objects)
+    record(
+        actor=actor, event_type="staff.created" if created else "staff.updated",
+        object_type="user", object_id=user.pk,
+        changes={"username": username, "role": role,
+                 "department": department.code if department else None},
+    )
+    return user

@@ -1,0 +1,59 @@
+"""Audit trail (R-SEC-3): one append-only entry per action, written in its transaction."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk UPDATE and DELETE: entries are never changed once written."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError(f"{self.model.__name__} is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self.model.__name__} is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """Base for append-only tables: saving an existing row or deleting one is refused."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{type(self).__name__} is append-only")
+
+
+class AuditEntry(AppendOnlyModel):
+    """Who did what to which object, when, from where; personal data masked in `changes`."""
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("actor"),
+    )
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    client_address = models.CharField(_("client address"), max_length=64, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    event_type = models.CharField(_("event type"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event_type} {self.object_type}:{self.object_id}"

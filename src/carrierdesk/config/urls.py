@@ -1,0 +1,29 @@
+"""URL map: admin, the REST API under /api/v1/, the OpenAPI schema and its docs."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from carrierdesk.accounts.api.views import DepartmentViewSet, RegionViewSet
+from carrierdesk.customers.api.views import CustomerViewSet, SubscriptionViewSet
+from carrierdesk.tickets.api.views import TicketViewSet
+
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("regions", RegionViewSet, basename="region")
+router.register("departments", DepartmentViewSet, basename="department")
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]

@@ -1,0 +1,91 @@
+"""Masking of personal data for display, logs and audit (R-SEC-2). Pure functions."""
+
+import re
+
+
+def mask_phone(value: str) -> str:
+    """138****5678; shorter numbers keep only their last two digits."""
+    if not value:
+        return ""
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * max(len(value) - 2, 0) + value[-2:]
+
+
+def mask_id_number(value: str) -> str:
+    """110101********1234 (keep the area code and the last four characters)."""
+    if not value:
+        return ""
+    if len(value) >= 15:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """张* / 欧阳** : keep the surname. Two-character surnames are kept whole for 4+ chars."""
+    if not value:
+        return ""
+    if value.isascii():
+        parts = value.split()
+        return " ".join(part[0] + "*" * (len(part) - 1) for part in parts)
+    keep = 2 if len(value) >= 4 or value[:2] in COMPOUND_SURNAMES else 1
+    return value[:keep] + "*" * (len(value) - keep)
+
+
+COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯"}
+)
+
+def mask_address(value: str) -> str:
+    """Cut an address after its district (…天河区****)."""
+    if not value:
+        return ""
+    for marker in ("区", "县", "旗"):
+        index = value.find(marker)
+        if index != -1:
+            return value[: index + 1] + "****"
+    return value[: min(6, len(value))] + "****"
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def mask_text(value: str) -> str:
+    """Mask mobile and resident ID numbers found in free text."""
+    if not value:
+        return ""
+    value = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], value)
+    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), value)
+
+
+#: How each personal-data field is shown in timelines, the audit trail and logs (R-SEC-2).
+FIELD_MASKS = {
+    "name": mask_name,
+    "contact_name": mask_name,
+    "mobile": mask_phone,
+    "contact_phone": mask_phone,
+    "id_number": mask_id_number,
+    "address": mask_address,
+    "installation_address": mask_address,
+}
+
+
+def mask_field(field: str, value: object) -> object:
+    """A JSON-ready value of `field` for the record: masked if personal, else as is.
+
+    Model instances become their natural key (`code`, `number` or `username`), datetimes ISO text.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        mask = FIELD_MASKS.get(field)
+        return mask(value) if mask else value
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return isoformat()
+    for key in ("code", "number", "service_number", "username"):
+        natural = getattr(value, key, None)
+        if isinstance(natural, str):
+            return natural
+    return str(value)

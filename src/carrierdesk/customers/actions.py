@@ -1,0 +1,199 @@
+"""Writes of customers and subscriptions: validate, write, audit — in one transaction."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from carrierdesk.audit.actions import record
+from carrierdesk.core import clock, identity
+from carrierdesk.core.actors import Actor
+from carrierdesk.core.changes import apply_changes
+from carrierdesk.core.masking import mask_field
+from carrierdesk.core.errors import InvalidInput
+from carrierdesk.core.models import next_value
+from carrierdesk.customers.choices import (
+    CustomerType,
+    IdType,
+    Product,
+    SlaTier,
+    SubscriptionStatus,
+)
+from carrierdesk.customers.models import Customer, Subscription
+
+CUSTOMER_FIELDS = ("customer_type", "name", "mobile", "id_type", "id_number", "address", "region")
+SUBSCRIPTION_FIELDS = (
+    "service_number", "product", "status", "sla_tier", "installation_address", "region",
+    "activated_at",
+)
+
+
+def _choice(errors: dict[str, list[Any]], data: dict[str, Any], field: str, values: list[str]) -> None:
+    if field in data and data[field] not in values:
+        errors.setdefault(field, []).append(_("Unknown value; choose one of: %(choices)s.")
+                                            % {"choices": ", ".join(values)})
+
+
+def _clean_customer(data: dict[str, Any], current: Customer | None) -> dict[str, Any]:
+    """Normalise and validate customer fields; raise InvalidInput naming every bad field."""
+    errors: dict[str, list[Any]] = {}
+    cleaned = dict(data)
+    _choice(errors, cleaned, "customer_type", CustomerType.values)
+    _choice(errors, cleaned, "id_type", IdType.values)
+    for field in ("name",):
+        if field in cleaned:
+            cleaned[field] = (cleaned[field] or "").strip()
+            if not cleaned[field]:
+                errors.setdefault(field, []).append(_("This field is required."))
+    if cleaned.get("mobile"):
+        try:
+            cleaned["mobile"] = identity.normalise_mobile(cleaned["mobile"])
+        except ValidationError as exc:
+            errors.setdefault("mobile", []).extend(exc.messages)
+    id_type = cleaned.get("id_type", current.id_type if current else None)
+    if "id_number" in cleaned or "id_type" in cleaned:
+        id_number = cleaned.get("id_number", current.id_number if current else "")
+        normalise = {
+            IdType.RESIDENT_ID: identity.normalise_resident_id,
+            IdType.PASSPORT: identity.normalise_passport,
+            IdType.USCC: identity.normalise_uscc,
+        }.get(id_type)  # type: ignore[call-overload]
+        if normalise is not None:
+            try:
+                cleaned["id_number"] = normalise(id_number)
+            except ValidationError as exc:
+                errors.setdefault("id_number", []).extend(exc.messages)
+    customer_type = cleaned.get("customer_type", current.customer_type if current else None)
+    if customer_type == CustomerType.ENTERPRISE and id_type == IdType.RESIDENT_ID:
+        errors.setdefault("id_type", []).append(
+            _("An enterprise is identified by its unified social credit code."))
+    if customer_type == CustomerType.INDIVIDUAL and id_type == IdType.USCC:
+        errors.setdefault("id_type", []).append(
+            _("An individual is identified by a resident ID card or a passport."))
+    if errors:
+        raise InvalidInput(fields=errors)
+    return cleaned
+
+
+def _duplicate_id_error() -> InvalidInput:
+    return InvalidInput.field("id_number", _("A customer with this ID number already exists."))
+
+
+@transaction.atomic
+def create_customer(actor: Actor, **data: Any) -> Customer:
+    """Register a customer; the customer number is assigned here."""
+    missing = [f for f in ("customer_type", "name", "id_type", "id_number") if not data.get(f)]
+    if missing:
+        raise InvalidInput(fields={f: [_("This field is required.")] for f in missing})
+    unknown = set(data) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    cleaned = _clean_customer(data, None)
+    if Customer.objects.filter(id_type=cleaned["id_type"], id_number=cleaned["id_number"]).exists():
+        raise _duplicate_id_error()
+    now = clock.now()
+    customer = Customer(number=f"C{next_value('customer'):010d}", created_at=now, updated_at=now,
+                        **cleaned)
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        raise _duplicate_id_error() from None
+    record(actor=actor, event_type="customer.created", object_type="customer",
+           object_id=customer.number,
+           changes={f: mask_field(f, getattr(customer, f)) for f in CUSTOMER_FIELDS})
+    return customer
+
+
+@transaction.atomic
+def update_customer(actor: Actor, customer: Customer, **data: Any) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    unknown = set(data) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    cleaned = _clean_customer(data, customer)
+    changes = apply_changes(customer, cleaned)
+    if not changes:
+        return customer
+    customer.updated_at = clock.now()
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        raise _duplicate_id_error() from None
+    record(actor=actor, event_type="customer.updated", object_type="customer",
+           object_id=customer.number, changes=changes)
+    return customer
+
+
+def _clean_subscription(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[Any]] = {}
+    cleaned = dict(data)
+    _choice(errors, cleaned, "product", Product.values)
+    _choice(errors, cleaned, "status", SubscriptionStatus.values)
+    _choice(errors, cleaned, "sla_tier", SlaTier.values)
+    if "service_number" in cleaned:
+        cleaned["service_number"] = (cleaned["service_number"] or "").strip()
+        if not cleaned["service_number"]:
+            errors.setdefault("service_number", []).append(_("This field is required."))
+        elif cleaned.get("product") == Product.MOBILE:
+            try:
+                cleaned["service_number"] = identity.normalise_mobile(cleaned["service_number"])
+            except ValidationError as exc:
+                errors.setdefault("service_number", []).extend(exc.messages)
+    if errors:
+        raise InvalidInput(fields=errors)
+    return cleaned
+
+
+def _duplicate_service_error() -> InvalidInput:
+    return InvalidInput.field("service_number", _("This service number is already registered."))
+
+
+@transaction.atomic
+def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscription:
+    missing = [f for f in ("service_number", "product") if not data.get(f)]
+    if missing:
+        raise InvalidInput(fields={f: [_("This field is required.")] for f in missing})
+    unknown = set(data) - set(SUBSCRIPTION_FIELDS)
+    if unknown:
+        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    cleaned = _clean_subscription(data)
+    if Subscription.objects.filter(service_number=cleaned["service_number"]).exists():
+        raise _duplicate_service_error()
+    now = clock.now()
+    subscription = Subscription(customer=customer, created_at=now, updated_at=now, **cleaned)
+    if subscription.region is None:
+        subscription.region = customer.region
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:
+        raise _duplicate_service_error() from None
+    record(actor=actor, event_type="subscription.created", object_type="subscription",
+           object_id=subscription.service_number,
+           changes={"customer": customer.number,
+                    **{f: mask_field(f, getattr(subscription, f)) for f in SUBSCRIPTION_FIELDS}})
+    return subscription
+
+
+@transaction.atomic
+def update_subscription(actor: Actor, subscription: Subscription, **data: Any) -> Subscription:
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    unknown = set(data) - set(SUBSCRIPTION_FIELDS)
+    if unknown:
+        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    cleaned = _clean_subscription({"product": subscription.product, **data})
+    changes = apply_changes(subscription, cleaned)
+    if not changes:
+        return subscription
+    subscription.updated_at = clock.now()
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:
+        raise _duplicate_service_error() from None
+    record(actor=actor, event_type="subscription.updated", object_type="subscription",
+           object_id=subscription.service_number, changes=changes)
+    return subscription

@@ -1,0 +1,561 @@
+"""Every write to a ticket (STYLE habit 1). Each function owns its transaction: it locks the
+ticket row, checks role, version and the kind's transition table (R-WF-1), applies the change,
+appends the timeline event (R-WF-6) and the audit entry (R-SEC-3), and commits — or raises a
+coded error having written nothing.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from carrierdesk.accounts.choices import Role
+from carrierdesk.accounts.models import Department, Region
+from carrierdesk.accounts.roles import roles_of
+from carrierdesk.audit.actions import record
+from carrierdesk.core import clock, identity
+from carrierdesk.core.actors import Actor
+from carrierdesk.core.changes import apply_changes
+from carrierdesk.core.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from carrierdesk.core.masking import mask_field
+from carrierdesk.core.models import next_value
+from carrierdesk.customers.models import Customer, Subscription
+from carrierdesk.tickets import workflow
+from carrierdesk.tickets.choices import NUMBER_PREFIX, Action, Category, Channel, Kind, Status
+from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent, content_path
+
+#: A client clock a little ahead of ours is read as "now", not refused.
+RECEIVED_AT_SKEW = timedelta(seconds=60)
+MAX_TEXT = 10_000
+MAX_REASON = 2_000
+
+#: Fields `update_ticket` may change, while the ticket is not finished.
+EDITABLE_FIELDS = (
+    "title", "description", "category", "urgency", "subtype", "subscription", "region",
+    "contact_name", "contact_phone", "external_reference",
+)
+
+#: Content types accepted as attachments: documents, images, call recordings (R-INT-6).
+ALLOWED_CONTENT_TYPES = frozenset({
+    "application/pdf", "text/plain", "text/csv",
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff",
+    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/zip", "audio/mpeg", "audio/wav", "audio/x-wav", "audio/amr",
+    "message/rfc822",
+})
+
+
+# --- validation -------------------------------------------------------------------------------
+
+def _require_role(actor: Actor, action: str) -> None:
+    if actor is None:  # the system itself (jobs, integrations acting on their own account)
+        return
+    if not workflow.can_role_act(roles_of(actor), action):
+        raise PermissionDenied(
+            _("Your role may not perform “%(action)s”.") % {"action": Action(action).label}
+        )
+
+
+def _text(value: Any, field: str, *, required: bool, limit: int) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise InvalidInput.field(field, _("This field is required."))
+    if len(text) > limit:
+        raise InvalidInput.field(
+            field, _("At most %(limit)d characters.") % {"limit": limit}
+        )
+    return text
+
+
+def _clean_received_at(value: datetime | None, now: datetime) -> datetime:
+    """R-INT-3 / issue 2 §4: may lie before registration, never in the future."""
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        raise InvalidInput.field("received_at", _("Give the time with its time zone."))
+    if value > now + RECEIVED_AT_SKEW:
+        raise InvalidInput.field("received_at", _("The time received cannot be in the future."))
+    return min(value, now)
+
+
+def _clean_classification(
+    kind: str, values: dict[str, Any], errors: dict[str, list[Any]]
+) -> None:
+    """Check urgency and subtype against the kind (R-CLS-1..3); fill the default urgency."""
+    urgencies = workflow.URGENCIES[kind]
+    if not values.get("urgency"):
+        values["urgency"] = urgencies[0]
+    elif values["urgency"] not in urgencies:
+        errors.setdefault("urgency", []).append(
+            _("For this kind choose one of: %(choices)s.") % {"choices": ", ".join(urgencies)}
+        )
+    subtypes = workflow.SUBTYPES[kind]
+    subtype = values.get("subtype") or ""
+    values["subtype"] = subtype
+    if subtypes and subtype not in subtypes:
+        errors.setdefault("subtype", []).append(
+            _("For this kind choose one of: %(choices)s.") % {"choices": ", ".join(subtypes)}
+        )
+    elif not subtypes and subtype:
+        errors.setdefault("subtype", []).append(_("This kind has no subtypes."))
+
+
+def _clean_fields(kind: str, values: dict[str, Any], customer: Customer) -> dict[str, Any]:
+    """Validate registration or update fields; raise InvalidInput naming every bad field."""
+    errors: dict[str, list[Any]] = {}
+    cleaned = dict(values)
+    if "category" in cleaned and cleaned["category"] not in Category.values:
+        errors.setdefault("category", []).append(_("Unknown category."))
+    if "urgency" in cleaned or "subtype" in cleaned or "kind" in cleaned:
+        _clean_classification(kind, cleaned, errors)
+    for field, required, limit in (("title", True, 200), ("description", True, MAX_TEXT),
+                                   ("contact_name", False, 64),
+                                   ("external_reference", False, 64)):
+        if field in cleaned:
+            try:
+                cleaned[field] = _text(cleaned[field], field, required=required, limit=limit)
+            except InvalidInput as exc:
+                errors.update(exc.fields)
+    if cleaned.get("contact_phone"):
+        try:
+            cleaned["contact_phone"] = identity.normalise_phone(cleaned["contact_phone"])
+        except ValidationError as exc:
+            errors.setdefault("contact_phone", []).extend(exc.messages)
+    elif "contact_phone" in cleaned:
+        cleaned["contact_phone"] = ""
+    subscription = cleaned.get("subscription")
+    if subscription is not None and subscription.customer_id != customer.pk:
+        errors.setdefault("subscription", []).append(
+            _("This subscription belongs to another customer.")
+        )
+    if errors:
+        raise InvalidInput(fields=errors)
+    return cleaned
+
+
+# --- registration -----------------------------------------------------------------------------
+
+def ticket_number(kind: str, instant: datetime) -> str:
+    """`TS20261123000042`: kind prefix, local date, a daily counter shared by all kinds.
+
+    The counter is shared so the 14 digits alone are unique and sort in registration order.
+    """
+    day = clock.local_date_string(instant)
+    return f"{NUMBER_PREFIX[kind]}{day}{next_value(f'ticket-{day}'):06d}"
+
+
+@transaction.atomic
+def register_ticket(
+    actor: Actor,
+    *,
+    kind: str,
+    channel: str,
+    category: str,
+    customer: Customer,
+    title: str,
+    description: str,
+    urgency: str = "",
+    subtype: str = "",
+    subscription: Subscription | None = None,
+    region: Region | None = None,
+    received_at: datetime | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    external_reference: str = "",
+) -> Ticket:
+    """Register a ticket (受理, R-INT-3); the registering agent becomes its first owner."""
+    _require_role(actor, Action.REGISTER)
+    errors: dict[str, list[Any]] = {}
+    if kind not in Kind.values:
+        errors["kind"] = [_("Unknown kind.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    now = clock.now()
+    received = _clean_received_at(received_at, now)
+    cleaned = _clean_fields(kind, {
+        "category": category, "urgency": urgency, "subtype": subtype, "title": title,
+        "description": description, "contact_name": contact_name,
+        "contact_phone": contact_phone, "external_reference": external_reference,
+        "subscription": subscription,
+    }, customer)
+    if actor is None or not isinstance(actor, User):
+        raise PermissionDenied(_("A ticket is registered by a staff member (its first owner)."))
+    if region is None:
+        region = subscription.region if subscription and subscription.region else customer.region
+    ticket = Ticket.objects.create(
+        number=ticket_number(kind, now), kind=kind, channel=channel, customer=customer,
+        region=region, received_at=received, registered_at=now, first_owner=actor,
+        status=Status.NEW, status_changed_at=now, updated_at=now, **cleaned,
+    )
+    snapshot = {
+        field: mask_field(field, getattr(ticket, field))
+        for field in ("kind", "subtype", "channel", "category", "urgency", "customer",
+                      "subscription", "region", "received_at", "contact_phone")
+    }
+    _append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
+    return ticket
+
+
+# --- the transition machinery -----------------------------------------------------------------
+
+def _append_event(
+    ticket: Ticket, actor: Actor, action: str, from_status: str, to_status: str,
+    changes: dict[str, Any], note: str, now: datetime,
+) -> TicketEvent:
+    """The timeline event and the audit entry of one action, in the caller's transaction."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    event = TicketEvent.objects.create(
+        ticket=ticket, created_at=now, actor=user, action=action, from_status=from_status,
+        to_status=to_status, changes=changes, note=note,
+    )
+    audit_changes = dict(changes)
+    if from_status != to_status:
+        audit_changes["status"] = [from_status or None, to_status]
+    record(actor=actor, event_type=f"ticket.{action}", object_type="ticket",
+           object_id=ticket.number, changes=audit_changes)
+    return event
+
+
+def _lock(number: str) -> Ticket:
+    try:
+        return Ticket.objects.select_for_update().get(number=number)
+    except Ticket.DoesNotExist:
+        raise NotFound(_("No such ticket.")) from None
+
+
+def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != ticket.version:
+        raise Conflict(extra={"current_version": ticket.version})
+
+
+Apply = Callable[[Ticket, datetime], dict[str, Any]]
+
+
+def _transition(
+    actor: Actor,
+    number: str,
+    action: str,
+    *,
+    note: str = "",
+    expected_version: int | None = None,
+    apply: Apply | None = None,
+    prepare: Callable[[Ticket], None] | None = None,
+) -> Ticket:
+    """Lock, authorise, check the table, apply, record. Must run inside a transaction."""
+    ticket = _lock(number)
+    _require_role(actor, action)
+    _check_version(ticket, expected_version)
+    target = workflow.target_status(ticket.kind, ticket.status, action)
+    if target is None:
+        raise IllegalTransition(
+            _("“%(action)s” is not allowed while the ticket is “%(status)s”.")
+            % {"action": Action(action).label, "status": Status(ticket.status).label},
+            extra={"status": ticket.status,
+                   "allowed_actions": workflow.allowed_actions(ticket.kind, ticket.status)},
+        )
+    if prepare is not None:
+        prepare(ticket)
+    now = clock.now()
+    changes = apply(ticket, now) if apply else {}
+    from_status = ticket.status
+    ticket.status = target
+    if target != from_status:
+        ticket.status_changed_at = now
+    ticket.updated_at = now
+    ticket.version += 1
+    ticket.save()
+    _append_event(ticket, actor, action, from_status, target, changes, note, now)
+    return ticket
+
+
+def _stamp(field: str, *, only_first: bool = False) -> Apply:
+    def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
+        if only_first and getattr(ticket, field) is not None:
+            return {}
+        setattr(ticket, field, now)
+        return {}
+    return apply
+
+
+# --- the verbs --------------------------------------------------------------------------------
+
+@transaction.atomic
+def accept(actor: Actor, number: str, *, note: str = "",
+           expected_version: int | None = None) -> Ticket:
+    """Confirm the registration (已确认): the record is complete (R-INT-3)."""
+    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    return _transition(actor, number, Action.ACCEPT, note=note,
+                       expected_version=expected_version, apply=_stamp("accepted_at"))
+
+
+@transaction.atomic
+def reject(actor: Actor, number: str, *, reason: str,
+           expected_version: int | None = None) -> Ticket:
+    """Refuse at review (审核不通过), with a reason (R-WF-1, R-WF-2)."""
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    return _transition(actor, number, Action.REJECT, note=reason,
+                       expected_version=expected_version, apply=_stamp("closed_at"))
+
+
+def _assignee_user(username: str) -> User:
+    try:
+        user = User.objects.select_related("staff_profile").get(username=username, is_active=True)
+    except User.DoesNotExist:
+        raise InvalidInput.field("assignee", _("No active staff member has this username.")) \
+            from None
+    if not roles_of(user) & {Role.TECHNICIAN, Role.AGENT, Role.SUPERVISOR, Role.DISPATCHER}:
+        raise InvalidInput.field("assignee", _("This user's role does not handle tickets."))
+    return user
+
+
+@transaction.atomic
+def assign(
+    actor: Actor, number: str, *, department: str | None = None, assignee: str | None = None,
+    note: str = "", expected_version: int | None = None,
+) -> Ticket:
+    """Dispatch (派单) to a department and/or a person (R-DSP-1); reassignment keeps a trail."""
+    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    if not department and not assignee:
+        raise InvalidInput(fields={
+            "department": [_("Give a department, an assignee or both.")],
+            "assignee": [_("Give a department, an assignee or both.")],
+        })
+    target_department: Department | None = None
+    if department:
+        try:
+            target_department = Department.objects.get(code=department)
+        except Department.DoesNotExist:
+            raise InvalidInput.field("department", _("Unknown department.")) from None
+    target_user = _assignee_user(assignee) if assignee else None
+    if target_user is not None:
+        profile_department = getattr(getattr(target_user, "staff_profile", None), "department",
+                                     None)
+        if target_department is None:
+            target_department = profile_department
+        elif profile_department is not None and profile_department != target_department:
+            raise InvalidInput.field("assignee", _("This person is not in that department."))
+
+    def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
+        changes = apply_changes(ticket, {"department": target_department,
+                                         "assignee": target_user})
+        ticket.assigned_at = now
+        return changes
+
+    return _transition(actor, number, Action.ASSIGN, note=note,
+                       expected_version=expected_version, apply=apply)
+
+
+@transaction.atomic
+def start(actor: Actor, number: str, *, note: str = "",
+          expected_version: int | None = None) -> Ticket:
+    """Begin handling (处理中). Whoever starts an unowned ticket becomes its assignee."""
+    note = _text(note, "note", required=False, limit=MAX_TEXT)
+
+    def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
+        if ticket.started_at is None:
+            ticket.started_at = now
+        if ticket.assignee_id is None and isinstance(actor, User):
+            return apply_changes(ticket, {"assignee": actor})
+        return {}
+
+    return _transition(actor, number, Action.START, note=note,
+                       expected_version=expected_version, apply=apply)
+
+
+@transaction.atomic
+def pend(actor: Actor, number: str, *, reason: str,
+         expected_version: int | None = None) -> Ticket:
+    """Suspend (挂起) while waiting on the customer or a third party, with a reason."""
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    return _transition(actor, number, Action.PEND, note=reason, expected_version=expected_version)
+
+
+@transaction.atomic
+def resume(actor: Actor, number: str, *, note: str = "",
+           expected_version: int | None = None) -> Ticket:
+    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    return _transition(actor, number, Action.RESUME, note=note,
+                       expected_version=expected_version)
+
+
+@transaction.atomic
+def resolve(actor: Actor, number: str, *, resolution: str, note: str = "",
+            expected_version: int | None = None) -> Ticket:
+    """Finish handling (已处理) with the resolution the customer is told."""
+    resolution = _text(resolution, "resolution", required=True, limit=MAX_TEXT)
+    note = _text(note, "note", required=False, limit=MAX_TEXT)
+
+    def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
+        ticket.resolved_at = now
+        if ticket.started_at is None:  # first-contact resolution of an inquiry
+            ticket.started_at = now
+        return apply_changes(ticket, {"resolution": resolution})
+
+    return _transition(actor, number, Action.RESOLVE, note=note,
+                       expected_version=expected_version, apply=apply)
+
+
+@transaction.atomic
+def close(actor: Actor, number: str, *, note: str = "",
+          expected_version: int | None = None) -> Ticket:
+    """Archive (已归档)."""
+    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    return _transition(actor, number, Action.CLOSE, note=note,
+                       expected_version=expected_version, apply=_stamp("closed_at"))
+
+
+@transaction.atomic
+def reopen(actor: Actor, number: str, *, reason: str,
+           expected_version: int | None = None) -> Ticket:
+    """Handle again (重新处理, R-RV-2, R-FLT-3), with a reason; counts the reopening."""
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+
+    def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
+        ticket.reopen_count += 1
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        return {"reopen_count": [ticket.reopen_count - 1, ticket.reopen_count]}
+
+    return _transition(actor, number, Action.REOPEN, note=reason,
+                       expected_version=expected_version, apply=apply)
+
+
+@transaction.atomic
+def cancel(actor: Actor, number: str, *, reason: str,
+           expected_version: int | None = None) -> Ticket:
+    """Withdraw at the customer's request (已撤销), with a reason."""
+    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    return _transition(actor, number, Action.CANCEL, note=reason,
+                       expected_version=expected_version, apply=_stamp("closed_at"))
+
+
+#: The status-changing verbs by name, for the API and the CLI.
+TRANSITION_FUNCTIONS: dict[str, Callable[..., Ticket]] = {
+    Action.ACCEPT: accept, Action.REJECT: reject, Action.ASSIGN: assign, Action.START: start,
+    Action.PEND: pend, Action.RESUME: resume, Action.RESOLVE: resolve, Action.CLOSE: close,
+    Action.REOPEN: reopen, Action.CANCEL: cancel,
+}
+
+
+# --- changes that keep the status -------------------------------------------------------------
+
+def _touch(ticket: Ticket, now: datetime) -> None:
+    ticket.updated_at = now
+    ticket.version += 1
+    ticket.save(update_fields=["updated_at", "version"])
+
+
+@transaction.atomic
+def add_note(actor: Actor, number: str, *, note: str) -> TicketEvent:
+    """A note on the timeline, in any status (R-WF-6)."""
+    note = _text(note, "note", required=True, limit=MAX_TEXT)
+    ticket = _lock(number)
+    _require_role(actor, Action.NOTE)
+    now = clock.now()
+    _touch(ticket, now)
+    return _append_event(ticket, actor, Action.NOTE, ticket.status, ticket.status, {}, note, now)
+
+
+@transaction.atomic
+def update_ticket(
+    actor: Actor, number: str, *, expected_version: int | None = None, note: str = "",
+    **values: Any,
+) -> Ticket:
+    """Correct the editable fields of an unfinished ticket; the timeline keeps old and new."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(fields={field: [_("This field cannot be changed.")]
+                                   for field in sorted(unknown)})
+    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    ticket = _lock(number)
+    _require_role(actor, Action.UPDATE)
+    _check_version(ticket, expected_version)
+    if workflow.is_frozen(ticket.status):
+        raise IllegalTransition(
+            _("A finished ticket cannot be changed."),
+            extra={"status": ticket.status,
+                   "allowed_actions": workflow.allowed_actions(ticket.kind, ticket.status)},
+        )
+    if "urgency" in values or "subtype" in values:
+        values.setdefault("urgency", ticket.urgency)
+        values.setdefault("subtype", ticket.subtype)
+    cleaned = _clean_fields(ticket.kind, values, ticket.customer)
+    changes = apply_changes(ticket, cleaned)
+    if not changes and not note:
+        return ticket
+    now = clock.now()
+    ticket.updated_at = now
+    ticket.version += 1
+    ticket.save()
+    _append_event(ticket, actor, Action.UPDATE, ticket.status, ticket.status, changes, note, now)
+    return ticket
+
+
+def _safe_filename(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "attachment"
+
+
+@transaction.atomic
+def attach(
+    actor: Actor, number: str, *, file: File, filename: str, content_type: str
+) -> Attachment:
+    """Store a file on the ticket with its size, type and SHA-256 (R-INT-6)."""
+    content_type = (content_type or "").split(";")[0].strip().lower()
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        raise InvalidInput.field("file", _("This type of file is not accepted."))
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in file.chunks():
+        size += len(chunk)
+        if size > settings.MAX_ATTACHMENT_BYTES:
+            raise InvalidInput.field(
+                "file", _("The file is larger than %(limit)d MiB.")
+                % {"limit": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)})
+        digest.update(chunk)
+    if size == 0:
+        raise InvalidInput.field("file", _("The file is empty."))
+    ticket = _lock(number)
+    _require_role(actor, Action.ATTACH)
+    if not isinstance(actor, User):
+        raise PermissionDenied()
+    now = clock.now()
+    attachment = Attachment(
+        ticket=ticket, filename=_safe_filename(filename), content_type=content_type, size=size,
+        sha256=digest.hexdigest(), uploaded_by=actor, uploaded_at=now,
+    )
+    path = content_path(attachment.sha256)
+    if not default_storage.exists(path):
+        file.seek(0)
+        saved = default_storage.save(path, file)
+        if saved != path:  # a concurrent upload of the same content won the name
+            default_storage.delete(saved)
+    attachment.file.name = path
+    attachment.save()
+    _touch(ticket, now)
+    _append_event(ticket, actor, Action.ATTACH, ticket.status, ticket.status,
+                  {"attachment": {"filename": attachment.filename, "size": size,
+                                  "content_type": content_type, "sha256": attachment.sha256}},
+                  "", now)
+    return attachment

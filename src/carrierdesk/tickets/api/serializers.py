@@ -1,0 +1,161 @@
+"""Ticket serializers: input parsing for each verb, output with personal data masked."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from rest_framework import serializers
+
+from carrierdesk.accounts.models import Region
+from carrierdesk.core.masking import mask_name, mask_phone
+from carrierdesk.customers.api.serializers import MaskedField
+from carrierdesk.customers.models import Subscription
+from carrierdesk.tickets import workflow
+from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Subtype, Urgency
+from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
+
+
+class UserField(serializers.RelatedField):
+    def to_representation(self, value: User) -> str:
+        return value.username
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    customer = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    customer_name = serializers.SerializerMethodField()
+    subscription = serializers.SlugRelatedField(slug_field="service_number", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    first_owner = UserField(read_only=True)
+    assignee = UserField(read_only=True)
+    contact_name = MaskedField(mask_name)
+    contact_phone = MaskedField(mask_phone)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number", "kind", "subtype", "channel", "category", "urgency", "status",
+            "customer", "customer_name", "subscription", "region", "title", "description",
+            "contact_name", "contact_phone", "received_at", "registered_at", "first_owner",
+            "assignee", "department", "resolution", "accepted_at", "assigned_at", "started_at",
+            "resolved_at", "closed_at", "status_changed_at", "updated_at", "reopen_count",
+            "external_reference", "version", "allowed_actions",
+        ]
+
+    def get_customer_name(self, ticket: Ticket) -> str:
+        return mask_name(ticket.customer.name)
+
+    def get_allowed_actions(self, ticket: Ticket) -> list[str]:
+        return workflow.allowed_actions(ticket.kind, ticket.status)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    category = serializers.ChoiceField(choices=Category.choices)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
+    subtype = serializers.ChoiceField(choices=Subtype.choices, required=False, allow_blank=True)
+    customer = serializers.CharField(max_length=20, help_text="customer number")
+    subscription = serializers.SlugRelatedField(
+        slug_field="service_number", queryset=Subscription.objects.all(), required=False,
+        allow_null=True,
+    )
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
+                                          required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10_000)
+    received_at = serializers.DateTimeField(required=False)
+    contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    external_reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=10_000, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    subtype = serializers.ChoiceField(choices=Subtype.choices, required=False, allow_blank=True)
+    subscription = serializers.SlugRelatedField(
+        slug_field="service_number", queryset=Subscription.objects.all(), required=False,
+        allow_null=True,
+    )
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
+                                          required=False, allow_null=True)
+    contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    external_reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="refuse with 409 if the ticket changed since")
+
+
+class _VersionedSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="refuse with 409 if the ticket changed since")
+
+    def validated_params(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        if "version" in data:
+            data["expected_version"] = data.pop("version")
+        return data
+
+
+class NoteActionSerializer(_VersionedSerializer):
+    note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+
+
+class ReasonActionSerializer(_VersionedSerializer):
+    reason = serializers.CharField(max_length=2_000)
+
+
+class AssignActionSerializer(NoteActionSerializer):
+    department = serializers.CharField(max_length=32, required=False, allow_blank=True,
+                                       help_text="department code")
+    assignee = serializers.CharField(max_length=150, required=False, allow_blank=True,
+                                     help_text="username")
+
+
+class ResolveActionSerializer(NoteActionSerializer):
+    resolution = serializers.CharField(max_length=10_000)
+
+
+#: The input of each status-changing verb.
+ACTION_SERIALIZERS: dict[str, type[_VersionedSerializer]] = {
+    Action.ACCEPT: NoteActionSerializer,
+    Action.REJECT: ReasonActionSerializer,
+    Action.ASSIGN: AssignActionSerializer,
+    Action.START: NoteActionSerializer,
+    Action.PEND: ReasonActionSerializer,
+    Action.RESUME: NoteActionSerializer,
+    Action.RESOLVE: ResolveActionSerializer,
+    Action.CLOSE: NoteActionSerializer,
+    Action.REOPEN: ReasonActionSerializer,
+    Action.CANCEL: ReasonActionSerializer,
+}
+
+
+class AddNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=10_000)
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor = UserField(read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "created_at", "actor", "action", "from_status", "to_status", "changes",
+                  "note"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = UserField(read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "sha256", "uploaded_by",
+                  "uploaded_at"]
+
+
+class AttachUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)

@@ -1,0 +1,170 @@
+"""Ticket endpoints: parse, authorise (restricted reads), call an action, render."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from carrierdesk.core.api import ErrorSerializer, parse
+from carrierdesk.core.errors import InvalidInput, NotFound
+from carrierdesk.customers.queries import customers_visible_to
+from carrierdesk.tickets import actions
+from carrierdesk.tickets.api.serializers import (
+    ACTION_SERIALIZERS,
+    AddNoteSerializer,
+    AttachmentSerializer,
+    AttachUploadSerializer,
+    TicketCreateSerializer,
+    TicketEventSerializer,
+    TicketSerializer,
+    TicketUpdateSerializer,
+)
+from carrierdesk.tickets.choices import Category, Channel, Kind, Status, Urgency
+from carrierdesk.tickets.models import Ticket
+from carrierdesk.tickets.queries import access_ticket, tickets_visible_to
+
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
+          409: ErrorSerializer}
+
+
+class TicketFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=Kind.choices)
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    channel = filters.MultipleChoiceFilter(choices=Channel.choices)
+    category = filters.MultipleChoiceFilter(choices=Category.choices)
+    urgency = filters.MultipleChoiceFilter(choices=Urgency.choices)
+    department = filters.CharFilter(field_name="department__code")
+    assignee = filters.CharFilter(field_name="assignee__username")
+    first_owner = filters.CharFilter(field_name="first_owner__username")
+    customer = filters.CharFilter(field_name="customer__number")
+    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+
+    class Meta:
+        model = Ticket
+        fields = ["kind", "status", "channel", "category", "urgency", "department", "assignee",
+                  "first_owner", "customer", "received_after", "received_before"]
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tickets of every kind, and their lifecycle actions (R-WF-1)."""
+
+    serializer_class = TicketSerializer
+    lookup_field = "number"
+    filterset_class = TicketFilter
+    ordering_fields = ["received_at", "registered_at", "number", "updated_at", "status",
+                       "urgency"]
+    ordering = ["-received_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        return tickets_visible_to(self.request.user).select_related(
+            "customer", "subscription", "region", "first_owner", "assignee", "department"
+        )
+
+    def get_object(self) -> Ticket:
+        return access_ticket(self.request.user, self.kwargs["number"])
+
+    def _render(self, ticket: Ticket, http_status: int = status.HTTP_200_OK) -> Response:
+        return Response(TicketSerializer(access_ticket(self.request.user, ticket.number)).data,
+                        status=http_status)
+
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer, **ERRORS})
+    def create(self, request: Request) -> Response:
+        """Register a ticket; the caller becomes its first owner (R-WF-5)."""
+        data = parse(TicketCreateSerializer, request.data)
+        try:
+            data["customer"] = customers_visible_to(request.user).get(number=data["customer"])
+        except Exception:  # noqa: BLE001 - Customer.DoesNotExist
+            raise InvalidInput.field("customer", _("No such customer.")) from None
+        ticket = actions.register_ticket(request.user, **data)
+        return self._render(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TicketUpdateSerializer, responses={200: TicketSerializer, **ERRORS})
+    def partial_update(self, request: Request, number: str) -> Response:
+        """Correct editable fields; pass `version` to refuse overwriting a newer change."""
+        ticket = self.get_object()
+        data = parse(TicketUpdateSerializer, request.data)
+        expected = data.pop("version", None)
+        ticket = actions.update_ticket(request.user, ticket.number, expected_version=expected,
+                                       **data)
+        return self._render(ticket)
+
+    @extend_schema(responses={200: TicketEventSerializer(many=True), 404: ErrorSerializer})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def events(self, request: Request, number: str) -> Response:
+        """The timeline (R-WF-6), oldest first."""
+        ticket = self.get_object()
+        events = ticket.events.select_related("actor").order_by("created_at", "id")
+        return Response(TicketEventSerializer(events, many=True).data)
+
+    @extend_schema(request=AddNoteSerializer, responses={201: TicketEventSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="add_note", filterset_class=None)
+    def add_note(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        data = parse(AddNoteSerializer, request.data)
+        event = actions.add_note(request.user, ticket.number, note=data["note"])
+        return Response(TicketEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": AttachUploadSerializer},
+                   responses={201: AttachmentSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
+            filterset_class=None)
+    def attach(self, request: Request, number: str) -> Response:
+        """Upload a file (multipart field `file`), stored with its SHA-256 (R-INT-6)."""
+        ticket = self.get_object()
+        upload = parse(AttachUploadSerializer, request.data)["file"]
+        attachment = actions.attach(request.user, ticket.number, file=upload,
+                                    filename=upload.name or "", content_type=upload.content_type)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: AttachmentSerializer(many=True), 404: ErrorSerializer})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def attachments(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        return Response(AttachmentSerializer(
+            ticket.attachments.select_related("uploaded_by"), many=True).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: ErrorSerializer})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)",
+            filterset_class=None)
+    def download(self, request: Request, number: str, attachment_id: str) -> FileResponse:
+        ticket = self.get_object()
+        attachment = ticket.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise NotFound(_("No such attachment."))
+        return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.filename,
+                            content_type=attachment.content_type)
+
+
+def _transition_view(name: str) -> Callable[..., Response]:
+    serializer_class = ACTION_SERIALIZERS[name]
+    function = actions.TRANSITION_FUNCTIONS[name]
+
+    def view(self: TicketViewSet, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params: dict[str, Any] = serializer.validated_params()
+        ticket = function(request.user, ticket.number, **params)
+        return self._render(ticket)
+
+    view.__name__ = f"act_{name}"
+    view.__doc__ = (function.__doc__ or name).strip().splitlines()[0]
+    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name,
+                       filterset_class=None)(view)
+    return extend_schema(request=serializer_class, responses={200: TicketSerializer, **ERRORS},
+                         operation_id=f"tickets_{name}")(decorated)
+
+
+for _name in ACTION_SERIALIZERS:
+    setattr(TicketViewSet, f"act_{_name}", _transition_view(_name))

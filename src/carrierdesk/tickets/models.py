@@ -1,0 +1,151 @@
+"""Tickets, their append-only timeline and their attachments."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from carrierdesk.accounts.models import Department, Region
+from carrierdesk.audit.models import AppendOnlyModel
+from carrierdesk.customers.models import Customer, Subscription
+from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Subtype, Urgency
+
+
+class Ticket(models.Model):
+    """A customer's request of any kind (R-INT-2), registered once and carried to closure.
+
+    `received_at` is when the customer's request reached the carrier (a letter or a regulator's
+    transfer may be registered later); every time limit counts from it. `first_owner` is the
+    agent who registered it (首问负责制, R-WF-5). `version` increases with every change, so a
+    client can refuse to overwrite a ticket that changed meanwhile.
+    """
+
+    number = models.CharField(_("ticket number"), max_length=24, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    subtype = models.CharField(_("subtype"), max_length=16, choices=Subtype.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.NEW)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets",
+                                 verbose_name=_("customer"))
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        verbose_name=_("subscription"),
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
+                               verbose_name=_("region"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    received_at = models.DateTimeField(_("received"))
+    registered_at = models.DateTimeField(_("registered"))
+    first_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="first_owned_tickets",
+        verbose_name=_("first owner"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_tickets", verbose_name=_("assignee"),
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        verbose_name=_("department"),
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"))
+    updated_at = models.DateTimeField(_("updated"))
+    reopen_count = models.PositiveIntegerField(_("times reopened"), default=0)
+    external_reference = models.CharField(_("external reference"), max_length=64, blank=True,
+                                          db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["registered_at"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["customer", "received_at"]),
+            models.Index(fields=["first_owner", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received_at__lte=models.F("registered_at")),
+                name="ticket_received_not_after_registered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TicketEvent(AppendOnlyModel):
+    """One step on a ticket's timeline (R-WF-6): who, when, what changed, note. Append-only."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events",
+                               verbose_name=_("ticket"))
+    created_at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, blank=True)
+    changes = models.JSONField(_("changed fields"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def content_path(sha256: str) -> str:
+    """Where a file with this SHA-256 is stored.
+
+    Content-addressed: a file left behind by a rolled-back upload is reused, never wrong.
+    """
+    return f"attachments/{sha256[:2]}/{sha256}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return content_path(instance.sha256)
+
+
+class Attachment(models.Model):
+    """A file on a ticket (R-INT-6): stored once by content, with its SHA-256 for integrity."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments",
+                               verbose_name=_("ticket"))
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=128)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

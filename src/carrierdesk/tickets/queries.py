@@ -1,0 +1,30 @@
+"""Restricted reads of tickets (STYLE habit 4): every read goes through here.
+
+Today every staff role reads every ticket; the privacy issue narrows `tickets_visible_to` by
+department and region (R-SEC-1). Missing and forbidden answer the same NotFound.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from carrierdesk.accounts.roles import roles_of
+from carrierdesk.core.errors import NotFound
+from carrierdesk.tickets.models import Ticket
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    if not roles_of(user):
+        return Ticket.objects.none()
+    return Ticket.objects.all()
+
+
+def access_ticket(user: User, number: str) -> Ticket:
+    try:
+        return tickets_visible_to(user).select_related(
+            "customer", "subscription", "region", "first_owner", "assignee", "department"
+        ).get(number=number)
+    except Ticket.DoesNotExist:
+        raise NotFound(_("No such ticket.")) from None
