@@ -1,0 +1,104 @@
+"""Shared fixtures: an organisation with one user per role, a customer, API clients."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from carrierdesk.accounts import actions as accounts
+from carrierdesk.accounts.choices import DepartmentKind, RegionLevel, Role
+from carrierdesk.accounts.models import Department, Region
+from carrierdesk.customers import actions as customers
+from carrierdesk.customers.models import Customer, Subscription
+from carrierdesk.tickets import actions as tickets
+from carrierdesk.tickets.models import Ticket
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: A valid resident ID number (GB 11643 check character) of a fictitious person.
+VALID_ID = "11010519491231002X"
+VALID_MOBILE = "13812345678"
+
+
+def at(text: str) -> datetime:
+    """An aware datetime in Asia/Shanghai from 'YYYY-MM-DD HH:MM'."""
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def region(db: Any) -> Region:
+    province = accounts.upsert_region(None, code="440000", name="广东省",
+                                      level=RegionLevel.PROVINCE)
+    city = accounts.upsert_region(None, code="440100", name="广州市", level=RegionLevel.CITY,
+                                  parent_code=province.code)
+    return accounts.upsert_region(None, code="440106", name="天河区", level=RegionLevel.DISTRICT,
+                                  parent_code=city.code)
+
+
+@pytest.fixture
+def departments(region: Region) -> dict[str, Department]:
+    return {
+        kind: accounts.upsert_department(None, code=kind.upper()[:12], name=kind, kind=kind,
+                                         region=region)
+        for kind in (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.NETWORK_OPERATIONS)
+    }
+
+
+@pytest.fixture
+def staff(departments: dict[str, Department], region: Region) -> dict[str, User]:
+    """One user per role, named after the role."""
+    home = {Role.TECHNICIAN: DepartmentKind.NETWORK_OPERATIONS}
+    return {
+        role.value: accounts.upsert_staff(
+            None, username=role.value, password="correct-horse-battery", role=role.value,
+            display_name=role.label, employee_number=f"E{index:04d}",
+            department=departments[home.get(role, DepartmentKind.CUSTOMER_SERVICE)],
+            region=region,
+        )
+        for index, role in enumerate(Role)
+    }
+
+
+@pytest.fixture
+def customer(region: Region) -> Customer:
+    return customers.create_customer(
+        None, customer_type="individual", name="张伟", mobile=VALID_MOBILE,
+        id_type="resident_id", id_number=VALID_ID, address="广东省广州市天河区体育西路1号",
+        region=region,
+    )
+
+
+@pytest.fixture
+def subscription(customer: Customer) -> Subscription:
+    return customers.create_subscription(None, customer, service_number=VALID_MOBILE,
+                                         product="mobile")
+
+
+@pytest.fixture
+def make_ticket(staff: dict[str, User], customer: Customer) -> Callable[..., Ticket]:
+    def make(**overrides: Any) -> Ticket:
+        values: dict[str, Any] = {
+            "kind": "complaint", "channel": "hotline", "category": "billing",
+            "customer": customer, "title": "话费异常", "description": "用户反映本月话费多扣。",
+        }
+        values.update(overrides)
+        return tickets.register_ticket(staff["agent"], **values)
+
+    return make
+
+
+@pytest.fixture
+def api(staff: dict[str, User]) -> Callable[[str], APIClient]:
+    """api("agent") is an API client authenticated by that role's token."""
+
+    def client(role: str) -> APIClient:
+        token, _ = Token.objects.get_or_create(user=staff[role])
+        api_client = APIClient()
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api_client
+
+    return client
