@@ -31,19 +31,23 @@ def at(text: str) -> datetime:
 
 @pytest.fixture
 def region(db: Any) -> Region:
-    province = accounts.upsert_region(None, code="440000", name="广东省",
-                                      level=RegionLevel.PROVINCE)
-    city = accounts.upsert_region(None, code="440100", name="广州市", level=RegionLevel.CITY,
-                                  parent_code=province.code)
-    return accounts.upsert_region(None, code="440106", name="天河区", level=RegionLevel.DISTRICT,
-                                  parent_code=city.code)
+    province = accounts.upsert_region(
+        None, code="440000", name="广东省", level=RegionLevel.PROVINCE
+    )
+    city = accounts.upsert_region(
+        None, code="440100", name="广州市", level=RegionLevel.CITY, parent_code=province.code
+    )
+    return accounts.upsert_region(
+        None, code="440106", name="天河区", level=RegionLevel.DISTRICT, parent_code=city.code
+    )
 
 
 @pytest.fixture
 def departments(region: Region) -> dict[str, Department]:
     return {
-        kind: accounts.upsert_department(None, code=kind.upper()[:12], name=kind, kind=kind,
-                                         region=region)
+        kind: accounts.upsert_department(
+            None, code=kind.upper()[:12], name=kind, kind=kind, region=region
+        )
         for kind in (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.NETWORK_OPERATIONS)
     }
 
@@ -54,8 +58,12 @@ def staff(departments: dict[str, Department], region: Region) -> dict[str, User]
     home = {Role.TECHNICIAN: DepartmentKind.NETWORK_OPERATIONS}
     return {
         role.value: accounts.upsert_staff(
-            None, username=role.value, password="correct-horse-battery", role=role.value,
-            display_name=role.label, employee_number=f"E{index:04d}",
+            None,
+            username=role.value,
+            password="correct-horse-battery",
+            role=role.value,
+            display_name=str(role.label),
+            employee_number=f"E{index:04d}",
             department=departments[home.get(role, DepartmentKind.CUSTOMER_SERVICE)],
             region=region,
         )
@@ -66,24 +74,34 @@ def staff(departments: dict[str, Department], region: Region) -> dict[str, User]
 @pytest.fixture
 def customer(region: Region) -> Customer:
     return customers.create_customer(
-        None, customer_type="individual", name="张伟", mobile=VALID_MOBILE,
-        id_type="resident_id", id_number=VALID_ID, address="广东省广州市天河区体育西路1号",
+        None,
+        customer_type="individual",
+        name="张伟",
+        mobile=VALID_MOBILE,
+        id_type="resident_id",
+        id_number=VALID_ID,
+        address="广东省广州市天河区体育西路1号",
         region=region,
     )
 
 
 @pytest.fixture
 def subscription(customer: Customer) -> Subscription:
-    return customers.create_subscription(None, customer, service_number=VALID_MOBILE,
-                                         product="mobile")
+    return customers.create_subscription(
+        None, customer, service_number=VALID_MOBILE, product="mobile"
+    )
 
 
 @pytest.fixture
 def make_ticket(staff: dict[str, User], customer: Customer) -> Callable[..., Ticket]:
     def make(**overrides: Any) -> Ticket:
         values: dict[str, Any] = {
-            "kind": "complaint", "channel": "hotline", "category": "billing",
-            "customer": customer, "title": "话费异常", "description": "用户反映本月话费多扣。",
+            "kind": "complaint",
+            "channel": "hotline",
+            "category": "billing",
+            "customer": customer,
+            "title": "话费异常",
+            "description": "用户反映本月话费多扣。",
         }
         values.update(overrides)
         return tickets.register_ticket(staff["agent"], **values)

@@ -29,8 +29,13 @@ def upsert_region(
         code=code, defaults={"name": name, "level": level, "parent": parent}
     )
     if created:
-        record(actor=actor, event_type="region.created", object_type="region", object_id=code,
-               changes={"name": name, "level": level, "parent": parent_code})
+        record(
+            actor=actor,
+            event_type="region.created",
+            object_type="region",
+            object_id=code,
+            changes={"name": name, "level": level, "parent": parent_code},
+        )
     return region
 
 
@@ -44,8 +49,13 @@ def upsert_department(
         code=code, defaults={"name": name, "kind": kind, "region": region}
     )
     if created:
-        record(actor=actor, event_type="department.created", object_type="department",
-               object_id=code, changes={"name": name, "kind": kind})
+        record(
+            actor=actor,
+            event_type="department.created",
+            object_type="department",
+            object_id=code,
+            changes={"name": name, "kind": kind},
+        )
     return department
 
 
@@ -82,13 +92,19 @@ def upsert_staff(
             "region": region,
         },
     )
-    skill_objects = [Skill.objects.get_or_create(code=code, defaults={"name": code})[0]
-                     for code in skills]
+    skill_objects = [
+        Skill.objects.get_or_create(code=code, defaults={"name": code})[0] for code in skills
+    ]
     profile.skills.set(skill_objects)
     record(
-        actor=actor, event_type="staff.created" if created else "staff.updated",
-        object_type="user", object_id=user.pk,
-        changes={"username": username, "role": role,
-                 "department": department.code if department else None},
+        actor=actor,
+        event_type="staff.created" if created else "staff.updated",
+        object_type="user",
+        object_id=user.pk,
+        changes={
+            "username": username,
+            "role": role,
+            "department": department.code if department else None,
+        },
     )
     return user

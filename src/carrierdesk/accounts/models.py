@@ -14,7 +14,11 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=64)
     level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
 
@@ -37,8 +41,12 @@ class Department(models.Model):
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
     )
     head = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("head of department"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("head of department"),
     )
 
     class Meta:
@@ -69,14 +77,20 @@ class StaffProfile(models.Model):
     """A staff member's place in the organisation; the role is the user's group."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
         verbose_name=_("user"),
     )
     employee_number = models.CharField(_("employee number"), max_length=32, unique=True)
     display_name = models.CharField(_("display name"), max_length=64)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         verbose_name=_("department"),
     )
     region = models.ForeignKey(

@@ -1,6 +1,6 @@
 """Role lookup: a user's roles are the groups named after `Role` values; superusers are admins."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 
 from carrierdesk.accounts.choices import Role
 
@@ -14,9 +14,10 @@ def roles_of(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_carrierdesk_roles", None)
     if cached is not None:
         return cached
-    names = set(user.groups.values_list("name", flat=True)) & ALL_ROLES  # type: ignore[union-attr]
+    groups = Group.objects.filter(user__pk=user.pk, name__in=ALL_ROLES)
+    names = set(groups.values_list("name", flat=True))
     if getattr(user, "is_superuser", False):
         names.add(Role.ADMIN.value)
     result = frozenset(names)
-    user._carrierdesk_roles = result  # type: ignore[union-attr]
+    setattr(user, "_carrierdesk_roles", result)  # noqa: B010 - a per-request cache on the user.
     return result

@@ -2,15 +2,14 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.core import clock, context
+from carrierdesk.core.actors import Actor, acting_user
 
 
 def record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     event_type: str,
     object_type: str,
     object_id: str | int,
@@ -20,7 +19,7 @@ def record(
     bound = context.current()
     return AuditEntry.objects.create(
         created_at=clock.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         request_id=bound.request_id,
         client_address=bound.client_address,
         channel=bound.channel,

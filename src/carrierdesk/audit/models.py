@@ -39,8 +39,12 @@ class AuditEntry(AppendOnlyModel):
 
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     client_address = models.CharField(_("client address"), max_length=64, blank=True)
@@ -56,4 +60,5 @@ class AuditEntry(AppendOnlyModel):
         indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event_type} {self.object_type}:{self.object_id}"
+        when = f"{self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.event_type} {self.object_type}:{self.object_id}"

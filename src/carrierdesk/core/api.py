@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -43,7 +44,10 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_response(
-    code: str, message: str, http_status: int, fields: dict[str, list[str]] | None = None,
+    code: str,
+    message: str,
+    http_status: int,
+    fields: dict[str, list[str]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
@@ -68,7 +72,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         return error_response(
-            "invalid", _("Some fields are not valid."), status.HTTP_400_BAD_REQUEST,
+            "invalid",
+            _("Some fields are not valid."),
+            status.HTTP_400_BAD_REQUEST,
             fields=_flatten(exc.detail),
         )
     if isinstance(exc, exceptions.ParseError):
@@ -85,18 +91,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   required=False)
-    allowed_actions = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 class ErrorSerializer(serializers.Serializer):
     """The one error format of the API (for the OpenAPI description)."""
 
-    error = ErrorBodySerializer()
+    error = inline_serializer(
+        name="ErrorBody",
+        fields={
+            "code": serializers.CharField(),
+            "message": serializers.CharField(),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()), required=False
+            ),
+            "allowed_actions": serializers.ListField(
+                child=serializers.CharField(), required=False
+            ),
+        },
+    )
+
+
+def natural_key(slug_field: str, **kwargs: Any) -> serializers.SlugRelatedField[Any]:
+    """A read-only reference rendered as the related object's natural key (code, number)."""
+    return serializers.SlugRelatedField(slug_field=slug_field, read_only=True, **kwargs)
 
 
 def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:

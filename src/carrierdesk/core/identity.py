@@ -102,7 +102,8 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def uscc_check_character(first17: str) -> str:
     """Check character of a unified social credit code (GB 32100-2015)."""
     total = sum(
-        _USCC_CHARSET.index(char) * weight for char, weight in zip(first17, _USCC_WEIGHTS, strict=True)
+        _USCC_CHARSET.index(char) * weight
+        for char, weight in zip(first17, _USCC_WEIGHTS, strict=True)
     )
     return _USCC_CHARSET[(31 - total % 31) % 31]
 
@@ -139,6 +140,8 @@ def normalise_phone(value: str) -> str:
         raise ValidationError(_("Enter a valid Chinese phone number."), code="invalid")
     if phonenumbers.number_type(parsed) in _MOBILE_TYPES and len(str(parsed.national_number)) == 11:
         return str(parsed.national_number)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).replace(
-        " ", ""
-    ).replace("-", "")
+    return (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        .replace(" ", "")
+        .replace("-", "")
+    )

@@ -36,6 +36,7 @@ COMPOUND_SURNAMES = frozenset(
     {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯"}
 )
 
+
 def mask_address(value: str) -> str:
     """Cut an address after its district (…天河区****)."""
     if not value:

@@ -17,8 +17,12 @@ class RequestContextMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         # Accept a caller's id only if it is short and plain, so it cannot inject log text.
         request_id = (
-            incoming if incoming and len(incoming) <= 64 and incoming.isascii()
-            and incoming.replace("-", "").isalnum() else context.new_request_id()
+            incoming
+            if incoming
+            and len(incoming) <= 64
+            and incoming.isascii()
+            and incoming.replace("-", "").isalnum()
+            else context.new_request_id()
         )
         channel = "api" if request.path.startswith("/api/") else "web"
         bound = context.RequestContext(

@@ -1,5 +1,6 @@
 """Writes of customers and subscriptions: validate, write, audit — in one transaction."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,8 +11,8 @@ from carrierdesk.audit.actions import record
 from carrierdesk.core import clock, identity
 from carrierdesk.core.actors import Actor
 from carrierdesk.core.changes import apply_changes
-from carrierdesk.core.masking import mask_field
 from carrierdesk.core.errors import InvalidInput
+from carrierdesk.core.masking import mask_field
 from carrierdesk.core.models import next_value
 from carrierdesk.customers.choices import (
     CustomerType,
@@ -24,15 +25,31 @@ from carrierdesk.customers.models import Customer, Subscription
 
 CUSTOMER_FIELDS = ("customer_type", "name", "mobile", "id_type", "id_number", "address", "region")
 SUBSCRIPTION_FIELDS = (
-    "service_number", "product", "status", "sla_tier", "installation_address", "region",
+    "service_number",
+    "product",
+    "status",
+    "sla_tier",
+    "installation_address",
+    "region",
     "activated_at",
 )
 
 
-def _choice(errors: dict[str, list[Any]], data: dict[str, Any], field: str, values: list[str]) -> None:
+def _choice(
+    errors: dict[str, list[Any]], data: dict[str, Any], field: str, values: list[str]
+) -> None:
     if field in data and data[field] not in values:
-        errors.setdefault(field, []).append(_("Unknown value; choose one of: %(choices)s.")
-                                            % {"choices": ", ".join(values)})
+        errors.setdefault(field, []).append(
+            _("Unknown value; choose one of: %(choices)s.") % {"choices": ", ".join(values)}
+        )
+
+
+#: How the number of each ID type is checked and normalised.
+ID_NORMALISERS: dict[str, Callable[[str], str]] = {
+    IdType.RESIDENT_ID: identity.normalise_resident_id,
+    IdType.PASSPORT: identity.normalise_passport,
+    IdType.USCC: identity.normalise_uscc,
+}
 
 
 def _clean_customer(data: dict[str, Any], current: Customer | None) -> dict[str, Any]:
@@ -54,11 +71,7 @@ def _clean_customer(data: dict[str, Any], current: Customer | None) -> dict[str,
     id_type = cleaned.get("id_type", current.id_type if current else None)
     if "id_number" in cleaned or "id_type" in cleaned:
         id_number = cleaned.get("id_number", current.id_number if current else "")
-        normalise = {
-            IdType.RESIDENT_ID: identity.normalise_resident_id,
-            IdType.PASSPORT: identity.normalise_passport,
-            IdType.USCC: identity.normalise_uscc,
-        }.get(id_type)  # type: ignore[call-overload]
+        normalise = ID_NORMALISERS.get(id_type or "")
         if normalise is not None:
             try:
                 cleaned["id_number"] = normalise(id_number)
@@ -67,10 +80,12 @@ def _clean_customer(data: dict[str, Any], current: Customer | None) -> dict[str,
     customer_type = cleaned.get("customer_type", current.customer_type if current else None)
     if customer_type == CustomerType.ENTERPRISE and id_type == IdType.RESIDENT_ID:
         errors.setdefault("id_type", []).append(
-            _("An enterprise is identified by its unified social credit code."))
+            _("An enterprise is identified by its unified social credit code.")
+        )
     if customer_type == CustomerType.INDIVIDUAL and id_type == IdType.USCC:
         errors.setdefault("id_type", []).append(
-            _("An individual is identified by a resident ID card or a passport."))
+            _("An individual is identified by a resident ID card or a passport.")
+        )
     if errors:
         raise InvalidInput(fields=errors)
     return cleaned
@@ -93,16 +108,21 @@ def create_customer(actor: Actor, **data: Any) -> Customer:
     if Customer.objects.filter(id_type=cleaned["id_type"], id_number=cleaned["id_number"]).exists():
         raise _duplicate_id_error()
     now = clock.now()
-    customer = Customer(number=f"C{next_value('customer'):010d}", created_at=now, updated_at=now,
-                        **cleaned)
+    customer = Customer(
+        number=f"C{next_value('customer'):010d}", created_at=now, updated_at=now, **cleaned
+    )
     try:
         with transaction.atomic():
             customer.save()
     except IntegrityError:
         raise _duplicate_id_error() from None
-    record(actor=actor, event_type="customer.created", object_type="customer",
-           object_id=customer.number,
-           changes={f: mask_field(f, getattr(customer, f)) for f in CUSTOMER_FIELDS})
+    record(
+        actor=actor,
+        event_type="customer.created",
+        object_type="customer",
+        object_id=customer.number,
+        changes={f: mask_field(f, getattr(customer, f)) for f in CUSTOMER_FIELDS},
+    )
     return customer
 
 
@@ -122,8 +142,13 @@ def update_customer(actor: Actor, customer: Customer, **data: Any) -> Customer:
             customer.save()
     except IntegrityError:
         raise _duplicate_id_error() from None
-    record(actor=actor, event_type="customer.updated", object_type="customer",
-           object_id=customer.number, changes=changes)
+    record(
+        actor=actor,
+        event_type="customer.updated",
+        object_type="customer",
+        object_id=customer.number,
+        changes=changes,
+    )
     return customer
 
 
@@ -171,10 +196,16 @@ def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscr
             subscription.save()
     except IntegrityError:
         raise _duplicate_service_error() from None
-    record(actor=actor, event_type="subscription.created", object_type="subscription",
-           object_id=subscription.service_number,
-           changes={"customer": customer.number,
-                    **{f: mask_field(f, getattr(subscription, f)) for f in SUBSCRIPTION_FIELDS}})
+    record(
+        actor=actor,
+        event_type="subscription.created",
+        object_type="subscription",
+        object_id=subscription.service_number,
+        changes={
+            "customer": customer.number,
+            **{f: mask_field(f, getattr(subscription, f)) for f in SUBSCRIPTION_FIELDS},
+        },
+    )
     return subscription
 
 
@@ -194,6 +225,11 @@ def update_subscription(actor: Actor, subscription: Subscription, **data: Any) -
             subscription.save()
     except IntegrityError:
         raise _duplicate_service_error() from None
-    record(actor=actor, event_type="subscription.updated", object_type="subscription",
-           object_id=subscription.service_number, changes=changes)
+    record(
+        actor=actor,
+        event_type="subscription.updated",
+        object_type="subscription",
+        object_id=subscription.service_number,
+        changes=changes,
+    )
     return subscription

@@ -39,13 +39,17 @@ class Subscription(models.Model):
     """A service the customer holds (a mobile line, a broadband account, a leased line …)."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="subscriptions",
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
         verbose_name=_("customer"),
     )
     service_number = models.CharField(_("service number"), max_length=32, unique=True)
     product = models.CharField(_("product"), max_length=16, choices=Product.choices)
     status = models.CharField(
-        _("status"), max_length=16, choices=SubscriptionStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=SubscriptionStatus.choices,
         default=SubscriptionStatus.ACTIVE,
     )
     sla_tier = models.CharField(

@@ -23,7 +23,7 @@ from carrierdesk.accounts.models import Department, Region
 from carrierdesk.accounts.roles import roles_of
 from carrierdesk.audit.actions import record
 from carrierdesk.core import clock, identity
-from carrierdesk.core.actors import Actor
+from carrierdesk.core.actors import Actor, acting_user
 from carrierdesk.core.changes import apply_changes
 from carrierdesk.core.errors import (
     Conflict,
@@ -46,24 +46,47 @@ MAX_REASON = 2_000
 
 #: Fields `update_ticket` may change, while the ticket is not finished.
 EDITABLE_FIELDS = (
-    "title", "description", "category", "urgency", "subtype", "subscription", "region",
-    "contact_name", "contact_phone", "external_reference",
+    "title",
+    "description",
+    "category",
+    "urgency",
+    "subtype",
+    "subscription",
+    "region",
+    "contact_name",
+    "contact_phone",
+    "external_reference",
 )
 
 #: Content types accepted as attachments: documents, images, call recordings (R-INT-6).
-ALLOWED_CONTENT_TYPES = frozenset({
-    "application/pdf", "text/plain", "text/csv",
-    "image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff",
-    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/zip", "audio/mpeg", "audio/wav", "audio/x-wav", "audio/amr",
-    "message/rfc822",
-})
+ALLOWED_CONTENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/tiff",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/zip",
+        "audio/mpeg",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/amr",
+        "message/rfc822",
+    }
+)
 
 
 # --- validation -------------------------------------------------------------------------------
+
 
 def _require_role(actor: Actor, action: str) -> None:
     if actor is None:  # the system itself (jobs, integrations acting on their own account)
@@ -79,9 +102,7 @@ def _text(value: Any, field: str, *, required: bool, limit: int) -> str:
     if required and not text:
         raise InvalidInput.field(field, _("This field is required."))
     if len(text) > limit:
-        raise InvalidInput.field(
-            field, _("At most %(limit)d characters.") % {"limit": limit}
-        )
+        raise InvalidInput.field(field, _("At most %(limit)d characters.") % {"limit": limit})
     return text
 
 
@@ -96,9 +117,7 @@ def _clean_received_at(value: datetime | None, now: datetime) -> datetime:
     return min(value, now)
 
 
-def _clean_classification(
-    kind: str, values: dict[str, Any], errors: dict[str, list[Any]]
-) -> None:
+def _clean_classification(kind: str, values: dict[str, Any], errors: dict[str, list[Any]]) -> None:
     """Check urgency and subtype against the kind (R-CLS-1..3); fill the default urgency."""
     urgencies = workflow.URGENCIES[kind]
     if not values.get("urgency"):
@@ -126,9 +145,12 @@ def _clean_fields(kind: str, values: dict[str, Any], customer: Customer) -> dict
         errors.setdefault("category", []).append(_("Unknown category."))
     if "urgency" in cleaned or "subtype" in cleaned or "kind" in cleaned:
         _clean_classification(kind, cleaned, errors)
-    for field, required, limit in (("title", True, 200), ("description", True, MAX_TEXT),
-                                   ("contact_name", False, 64),
-                                   ("external_reference", False, 64)):
+    for field, required, limit in (
+        ("title", True, 200),
+        ("description", True, MAX_TEXT),
+        ("contact_name", False, 64),
+        ("external_reference", False, 64),
+    ):
         if field in cleaned:
             try:
                 cleaned[field] = _text(cleaned[field], field, required=required, limit=limit)
@@ -153,7 +175,8 @@ def _clean_fields(kind: str, values: dict[str, Any], customer: Customer) -> dict
 
 # --- registration -----------------------------------------------------------------------------
 
-def ticket_number(kind: str, instant: datetime) -> str:
+
+def ticket_number(kind: Kind, instant: datetime) -> str:
     """`TS20261123000042`: kind prefix, local date, a daily counter shared by all kinds.
 
     The counter is shared so the 14 digits alone are unique and sort in registration order.
@@ -192,25 +215,53 @@ def register_ticket(
         raise InvalidInput(fields=errors)
     now = clock.now()
     received = _clean_received_at(received_at, now)
-    cleaned = _clean_fields(kind, {
-        "category": category, "urgency": urgency, "subtype": subtype, "title": title,
-        "description": description, "contact_name": contact_name,
-        "contact_phone": contact_phone, "external_reference": external_reference,
-        "subscription": subscription,
-    }, customer)
+    cleaned = _clean_fields(
+        kind,
+        {
+            "category": category,
+            "urgency": urgency,
+            "subtype": subtype,
+            "title": title,
+            "description": description,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "external_reference": external_reference,
+            "subscription": subscription,
+        },
+        customer,
+    )
     if actor is None or not isinstance(actor, User):
         raise PermissionDenied(_("A ticket is registered by a staff member (its first owner)."))
     if region is None:
         region = subscription.region if subscription and subscription.region else customer.region
     ticket = Ticket.objects.create(
-        number=ticket_number(kind, now), kind=kind, channel=channel, customer=customer,
-        region=region, received_at=received, registered_at=now, first_owner=actor,
-        status=Status.NEW, status_changed_at=now, updated_at=now, **cleaned,
+        number=ticket_number(Kind(kind), now),
+        kind=kind,
+        channel=channel,
+        customer=customer,
+        region=region,
+        received_at=received,
+        registered_at=now,
+        first_owner=actor,
+        status=Status.NEW,
+        status_changed_at=now,
+        updated_at=now,
+        **cleaned,
     )
     snapshot = {
         field: mask_field(field, getattr(ticket, field))
-        for field in ("kind", "subtype", "channel", "category", "urgency", "customer",
-                      "subscription", "region", "received_at", "contact_phone")
+        for field in (
+            "kind",
+            "subtype",
+            "channel",
+            "category",
+            "urgency",
+            "customer",
+            "subscription",
+            "region",
+            "received_at",
+            "contact_phone",
+        )
     }
     _append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
     return ticket
@@ -218,21 +269,38 @@ def register_ticket(
 
 # --- the transition machinery -----------------------------------------------------------------
 
+
 def _append_event(
-    ticket: Ticket, actor: Actor, action: str, from_status: str, to_status: str,
-    changes: dict[str, Any], note: str, now: datetime,
+    ticket: Ticket,
+    actor: Actor,
+    action: str,
+    from_status: str,
+    to_status: str,
+    changes: dict[str, Any],
+    note: str,
+    now: datetime,
 ) -> TicketEvent:
     """The timeline event and the audit entry of one action, in the caller's transaction."""
-    user = actor if actor is not None and actor.is_authenticated else None
     event = TicketEvent.objects.create(
-        ticket=ticket, created_at=now, actor=user, action=action, from_status=from_status,
-        to_status=to_status, changes=changes, note=note,
+        ticket=ticket,
+        created_at=now,
+        actor=acting_user(actor),
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        changes=changes,
+        note=note,
     )
     audit_changes = dict(changes)
     if from_status != to_status:
         audit_changes["status"] = [from_status or None, to_status]
-    record(actor=actor, event_type=f"ticket.{action}", object_type="ticket",
-           object_id=ticket.number, changes=audit_changes)
+    record(
+        actor=actor,
+        event_type=f"ticket.{action}",
+        object_type="ticket",
+        object_id=ticket.number,
+        changes=audit_changes,
+    )
     return event
 
 
@@ -270,8 +338,10 @@ def _transition(
         raise IllegalTransition(
             _("“%(action)s” is not allowed while the ticket is “%(status)s”.")
             % {"action": Action(action).label, "status": Status(ticket.status).label},
-            extra={"status": ticket.status,
-                   "allowed_actions": workflow.allowed_actions(ticket.kind, ticket.status)},
+            extra={
+                "status": ticket.status,
+                "allowed_actions": workflow.allowed_actions(ticket.kind, ticket.status),
+            },
         )
     if prepare is not None:
         prepare(ticket)
@@ -294,35 +364,52 @@ def _stamp(field: str, *, only_first: bool = False) -> Apply:
             return {}
         setattr(ticket, field, now)
         return {}
+
     return apply
 
 
 # --- the verbs --------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def accept(actor: Actor, number: str, *, note: str = "",
-           expected_version: int | None = None) -> Ticket:
+def accept(
+    actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
+) -> Ticket:
     """Confirm the registration (已确认): the record is complete (R-INT-3)."""
     note = _text(note, "note", required=False, limit=MAX_TEXT)
-    return _transition(actor, number, Action.ACCEPT, note=note,
-                       expected_version=expected_version, apply=_stamp("accepted_at"))
+    return _transition(
+        actor,
+        number,
+        Action.ACCEPT,
+        note=note,
+        expected_version=expected_version,
+        apply=_stamp("accepted_at"),
+    )
 
 
 @transaction.atomic
-def reject(actor: Actor, number: str, *, reason: str,
-           expected_version: int | None = None) -> Ticket:
+def reject(
+    actor: Actor, number: str, *, reason: str, expected_version: int | None = None
+) -> Ticket:
     """Refuse at review (审核不通过), with a reason (R-WF-1, R-WF-2)."""
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
-    return _transition(actor, number, Action.REJECT, note=reason,
-                       expected_version=expected_version, apply=_stamp("closed_at"))
+    return _transition(
+        actor,
+        number,
+        Action.REJECT,
+        note=reason,
+        expected_version=expected_version,
+        apply=_stamp("closed_at"),
+    )
 
 
 def _assignee_user(username: str) -> User:
     try:
         user = User.objects.select_related("staff_profile").get(username=username, is_active=True)
     except User.DoesNotExist:
-        raise InvalidInput.field("assignee", _("No active staff member has this username.")) \
-            from None
+        raise InvalidInput.field(
+            "assignee", _("No active staff member has this username.")
+        ) from None
     if not roles_of(user) & {Role.TECHNICIAN, Role.AGENT, Role.SUPERVISOR, Role.DISPATCHER}:
         raise InvalidInput.field("assignee", _("This user's role does not handle tickets."))
     return user
@@ -330,16 +417,23 @@ def _assignee_user(username: str) -> User:
 
 @transaction.atomic
 def assign(
-    actor: Actor, number: str, *, department: str | None = None, assignee: str | None = None,
-    note: str = "", expected_version: int | None = None,
+    actor: Actor,
+    number: str,
+    *,
+    department: str | None = None,
+    assignee: str | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Ticket:
     """Dispatch (派单) to a department and/or a person (R-DSP-1); reassignment keeps a trail."""
     note = _text(note, "note", required=False, limit=MAX_TEXT)
     if not department and not assignee:
-        raise InvalidInput(fields={
-            "department": [_("Give a department, an assignee or both.")],
-            "assignee": [_("Give a department, an assignee or both.")],
-        })
+        raise InvalidInput(
+            fields={
+                "department": [_("Give a department, an assignee or both.")],
+                "assignee": [_("Give a department, an assignee or both.")],
+            }
+        )
     target_department: Department | None = None
     if department:
         try:
@@ -348,26 +442,28 @@ def assign(
             raise InvalidInput.field("department", _("Unknown department.")) from None
     target_user = _assignee_user(assignee) if assignee else None
     if target_user is not None:
-        profile_department = getattr(getattr(target_user, "staff_profile", None), "department",
-                                     None)
+        profile_department = getattr(
+            getattr(target_user, "staff_profile", None), "department", None
+        )
         if target_department is None:
             target_department = profile_department
         elif profile_department is not None and profile_department != target_department:
             raise InvalidInput.field("assignee", _("This person is not in that department."))
 
     def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
-        changes = apply_changes(ticket, {"department": target_department,
-                                         "assignee": target_user})
+        changes = apply_changes(ticket, {"department": target_department, "assignee": target_user})
         ticket.assigned_at = now
         return changes
 
-    return _transition(actor, number, Action.ASSIGN, note=note,
-                       expected_version=expected_version, apply=apply)
+    return _transition(
+        actor, number, Action.ASSIGN, note=note, expected_version=expected_version, apply=apply
+    )
 
 
 @transaction.atomic
-def start(actor: Actor, number: str, *, note: str = "",
-          expected_version: int | None = None) -> Ticket:
+def start(
+    actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
+) -> Ticket:
     """Begin handling (处理中). Whoever starts an unowned ticket becomes its assignee."""
     note = _text(note, "note", required=False, limit=MAX_TEXT)
 
@@ -378,29 +474,35 @@ def start(actor: Actor, number: str, *, note: str = "",
             return apply_changes(ticket, {"assignee": actor})
         return {}
 
-    return _transition(actor, number, Action.START, note=note,
-                       expected_version=expected_version, apply=apply)
+    return _transition(
+        actor, number, Action.START, note=note, expected_version=expected_version, apply=apply
+    )
 
 
 @transaction.atomic
-def pend(actor: Actor, number: str, *, reason: str,
-         expected_version: int | None = None) -> Ticket:
+def pend(actor: Actor, number: str, *, reason: str, expected_version: int | None = None) -> Ticket:
     """Suspend (挂起) while waiting on the customer or a third party, with a reason."""
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     return _transition(actor, number, Action.PEND, note=reason, expected_version=expected_version)
 
 
 @transaction.atomic
-def resume(actor: Actor, number: str, *, note: str = "",
-           expected_version: int | None = None) -> Ticket:
+def resume(
+    actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
+) -> Ticket:
     note = _text(note, "note", required=False, limit=MAX_TEXT)
-    return _transition(actor, number, Action.RESUME, note=note,
-                       expected_version=expected_version)
+    return _transition(actor, number, Action.RESUME, note=note, expected_version=expected_version)
 
 
 @transaction.atomic
-def resolve(actor: Actor, number: str, *, resolution: str, note: str = "",
-            expected_version: int | None = None) -> Ticket:
+def resolve(
+    actor: Actor,
+    number: str,
+    *,
+    resolution: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
     """Finish handling (已处理) with the resolution the customer is told."""
     resolution = _text(resolution, "resolution", required=True, limit=MAX_TEXT)
     note = _text(note, "note", required=False, limit=MAX_TEXT)
@@ -411,22 +513,31 @@ def resolve(actor: Actor, number: str, *, resolution: str, note: str = "",
             ticket.started_at = now
         return apply_changes(ticket, {"resolution": resolution})
 
-    return _transition(actor, number, Action.RESOLVE, note=note,
-                       expected_version=expected_version, apply=apply)
+    return _transition(
+        actor, number, Action.RESOLVE, note=note, expected_version=expected_version, apply=apply
+    )
 
 
 @transaction.atomic
-def close(actor: Actor, number: str, *, note: str = "",
-          expected_version: int | None = None) -> Ticket:
+def close(
+    actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
+) -> Ticket:
     """Archive (已归档)."""
     note = _text(note, "note", required=False, limit=MAX_TEXT)
-    return _transition(actor, number, Action.CLOSE, note=note,
-                       expected_version=expected_version, apply=_stamp("closed_at"))
+    return _transition(
+        actor,
+        number,
+        Action.CLOSE,
+        note=note,
+        expected_version=expected_version,
+        apply=_stamp("closed_at"),
+    )
 
 
 @transaction.atomic
-def reopen(actor: Actor, number: str, *, reason: str,
-           expected_version: int | None = None) -> Ticket:
+def reopen(
+    actor: Actor, number: str, *, reason: str, expected_version: int | None = None
+) -> Ticket:
     """Handle again (重新处理, R-RV-2, R-FLT-3), with a reason; counts the reopening."""
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
 
@@ -436,28 +547,44 @@ def reopen(actor: Actor, number: str, *, reason: str,
         ticket.closed_at = None
         return {"reopen_count": [ticket.reopen_count - 1, ticket.reopen_count]}
 
-    return _transition(actor, number, Action.REOPEN, note=reason,
-                       expected_version=expected_version, apply=apply)
+    return _transition(
+        actor, number, Action.REOPEN, note=reason, expected_version=expected_version, apply=apply
+    )
 
 
 @transaction.atomic
-def cancel(actor: Actor, number: str, *, reason: str,
-           expected_version: int | None = None) -> Ticket:
+def cancel(
+    actor: Actor, number: str, *, reason: str, expected_version: int | None = None
+) -> Ticket:
     """Withdraw at the customer's request (已撤销), with a reason."""
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
-    return _transition(actor, number, Action.CANCEL, note=reason,
-                       expected_version=expected_version, apply=_stamp("closed_at"))
+    return _transition(
+        actor,
+        number,
+        Action.CANCEL,
+        note=reason,
+        expected_version=expected_version,
+        apply=_stamp("closed_at"),
+    )
 
 
 #: The status-changing verbs by name, for the API and the CLI.
 TRANSITION_FUNCTIONS: dict[str, Callable[..., Ticket]] = {
-    Action.ACCEPT: accept, Action.REJECT: reject, Action.ASSIGN: assign, Action.START: start,
-    Action.PEND: pend, Action.RESUME: resume, Action.RESOLVE: resolve, Action.CLOSE: close,
-    Action.REOPEN: reopen, Action.CANCEL: cancel,
+    Action.ACCEPT: accept,
+    Action.REJECT: reject,
+    Action.ASSIGN: assign,
+    Action.START: start,
+    Action.PEND: pend,
+    Action.RESUME: resume,
+    Action.RESOLVE: resolve,
+    Action.CLOSE: close,
+    Action.REOPEN: reopen,
+    Action.CANCEL: cancel,
 }
 
 
 # --- changes that keep the status -------------------------------------------------------------
+
 
 def _touch(ticket: Ticket, now: datetime) -> None:
     ticket.updated_at = now
@@ -478,14 +605,19 @@ def add_note(actor: Actor, number: str, *, note: str) -> TicketEvent:
 
 @transaction.atomic
 def update_ticket(
-    actor: Actor, number: str, *, expected_version: int | None = None, note: str = "",
+    actor: Actor,
+    number: str,
+    *,
+    expected_version: int | None = None,
+    note: str = "",
     **values: Any,
 ) -> Ticket:
     """Correct the editable fields of an unfinished ticket; the timeline keeps old and new."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(fields={field: [_("This field cannot be changed.")]
-                                   for field in sorted(unknown)})
+        raise InvalidInput(
+            fields={field: [_("This field cannot be changed.")] for field in sorted(unknown)}
+        )
     note = _text(note, "note", required=False, limit=MAX_TEXT)
     ticket = _lock(number)
     _require_role(actor, Action.UPDATE)
@@ -493,8 +625,10 @@ def update_ticket(
     if workflow.is_frozen(ticket.status):
         raise IllegalTransition(
             _("A finished ticket cannot be changed."),
-            extra={"status": ticket.status,
-                   "allowed_actions": workflow.allowed_actions(ticket.kind, ticket.status)},
+            extra={
+                "status": ticket.status,
+                "allowed_actions": workflow.allowed_actions(ticket.kind, ticket.status),
+            },
         )
     if "urgency" in values or "subtype" in values:
         values.setdefault("urgency", ticket.urgency)
@@ -531,8 +665,10 @@ def attach(
         size += len(chunk)
         if size > settings.MAX_ATTACHMENT_BYTES:
             raise InvalidInput.field(
-                "file", _("The file is larger than %(limit)d MiB.")
-                % {"limit": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)})
+                "file",
+                _("The file is larger than %(limit)d MiB.")
+                % {"limit": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+            )
         digest.update(chunk)
     if size == 0:
         raise InvalidInput.field("file", _("The file is empty."))
@@ -542,8 +678,13 @@ def attach(
         raise PermissionDenied()
     now = clock.now()
     attachment = Attachment(
-        ticket=ticket, filename=_safe_filename(filename), content_type=content_type, size=size,
-        sha256=digest.hexdigest(), uploaded_by=actor, uploaded_at=now,
+        ticket=ticket,
+        filename=_safe_filename(filename),
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+        uploaded_at=now,
     )
     path = content_path(attachment.sha256)
     if not default_storage.exists(path):
@@ -554,8 +695,21 @@ def attach(
     attachment.file.name = path
     attachment.save()
     _touch(ticket, now)
-    _append_event(ticket, actor, Action.ATTACH, ticket.status, ticket.status,
-                  {"attachment": {"filename": attachment.filename, "size": size,
-                                  "content_type": content_type, "sha256": attachment.sha256}},
-                  "", now)
+    _append_event(
+        ticket,
+        actor,
+        Action.ATTACH,
+        ticket.status,
+        ticket.status,
+        {
+            "attachment": {
+                "filename": attachment.filename,
+                "size": size,
+                "content_type": content_type,
+                "sha256": attachment.sha256,
+            }
+        },
+        "",
+        now,
+    )
     return attachment

@@ -45,8 +45,14 @@ class Status(models.TextChoices):
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.CANCELLED})
 #: Statuses counted as open work (backlog).
 OPEN_STATUSES = frozenset(
-    {Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING,
-     Status.REOPENED}
+    {
+        Status.NEW,
+        Status.ACCEPTED,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.PENDING,
+        Status.REOPENED,
+    }
 )
 
 

@@ -25,16 +25,23 @@ class Ticket(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.NEW)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets",
-                                 verbose_name=_("customer"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer")
+    )
     subscription = models.ForeignKey(
-        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        Subscription,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("subscription"),
     )
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
-                               verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
@@ -42,15 +49,25 @@ class Ticket(models.Model):
     received_at = models.DateTimeField(_("received"))
     registered_at = models.DateTimeField(_("registered"))
     first_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="first_owned_tickets",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="first_owned_tickets",
         verbose_name=_("first owner"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="assigned_tickets", verbose_name=_("assignee"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
     )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("department"),
     )
     resolution = models.TextField(_("resolution"), blank=True)
@@ -62,8 +79,9 @@ class Ticket(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"))
     updated_at = models.DateTimeField(_("updated"))
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0)
-    external_reference = models.CharField(_("external reference"), max_length=64, blank=True,
-                                          db_index=True)
+    external_reference = models.CharField(
+        _("external reference"), max_length=64, blank=True, db_index=True
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -93,12 +111,17 @@ class Ticket(models.Model):
 class TicketEvent(AppendOnlyModel):
     """One step on a ticket's timeline (R-WF-6): who, when, what changed, note. Append-only."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events",
-                               verbose_name=_("ticket"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="events", verbose_name=_("ticket")
+    )
     created_at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_status = models.CharField(_("from status"), max_length=16, blank=True)
@@ -131,15 +154,20 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """A file on a ticket (R-INT-6): stored once by content, with its SHA-256 for integrity."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments",
-                               verbose_name=_("ticket"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("ticket")
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=128)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded"))
 
     class Meta:

@@ -23,8 +23,12 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
 
 def access_ticket(user: User, number: str) -> Ticket:
     try:
-        return tickets_visible_to(user).select_related(
-            "customer", "subscription", "region", "first_owner", "assignee", "department"
-        ).get(number=number)
+        return (
+            tickets_visible_to(user)
+            .select_related(
+                "customer", "subscription", "region", "first_owner", "assignee", "department"
+            )
+            .get(number=number)
+        )
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None

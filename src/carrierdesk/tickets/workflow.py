@@ -21,8 +21,16 @@ Table = Mapping[str, Mapping[str, str]]
 
 #: Actions that change the status. `note`, `attach` and `update` do not.
 TRANSITION_ACTIONS = (
-    Action.ACCEPT, Action.REJECT, Action.ASSIGN, Action.START, Action.PEND, Action.RESUME,
-    Action.RESOLVE, Action.CLOSE, Action.REOPEN, Action.CANCEL,
+    Action.ACCEPT,
+    Action.REJECT,
+    Action.ASSIGN,
+    Action.START,
+    Action.PEND,
+    Action.RESUME,
+    Action.RESOLVE,
+    Action.CLOSE,
+    Action.REOPEN,
+    Action.CANCEL,
 )
 
 _CANCELLABLE = (S.NEW, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.PENDING, S.REOPENED)
@@ -33,8 +41,12 @@ _BASE: dict[str, dict[str, str]] = {
     Action.ACCEPT: {S.NEW: S.ACCEPTED},
     Action.REJECT: {S.NEW: S.REJECTED, S.ACCEPTED: S.REJECTED},
     # Reassignment keeps the ticket assigned; a reopened ticket goes back to a handler.
-    Action.ASSIGN: {S.ACCEPTED: S.ASSIGNED, S.ASSIGNED: S.ASSIGNED, S.IN_PROGRESS: S.ASSIGNED,
-                    S.REOPENED: S.ASSIGNED},
+    Action.ASSIGN: {
+        S.ACCEPTED: S.ASSIGNED,
+        S.ASSIGNED: S.ASSIGNED,
+        S.IN_PROGRESS: S.ASSIGNED,
+        S.REOPENED: S.ASSIGNED,
+    },
     Action.START: {S.ASSIGNED: S.IN_PROGRESS, S.REOPENED: S.IN_PROGRESS},
     Action.PEND: {S.IN_PROGRESS: S.PENDING},
     Action.RESUME: {S.PENDING: S.IN_PROGRESS},
@@ -61,8 +73,9 @@ TRANSITIONS: Mapping[str, Table] = {
     # nothing to review, so no rejection.
     Kind.INQUIRY: _variant(
         remove=(Action.REJECT,),
-        extend={Action.RESOLVE: {S.NEW: S.RESOLVED, S.ACCEPTED: S.RESOLVED,
-                                 S.ASSIGNED: S.RESOLVED}},
+        extend={
+            Action.RESOLVE: {S.NEW: S.RESOLVED, S.ACCEPTED: S.RESOLVED, S.ASSIGNED: S.RESOLVED}
+        },
     ),
     # R-WF-2: review (审核) may refuse an application: incomplete materials, no resources.
     Kind.SERVICE_ORDER: _variant(),

@@ -3,10 +3,11 @@
 from rest_framework import serializers, viewsets
 
 from carrierdesk.accounts.models import Department, Region
+from carrierdesk.core.api import natural_key
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = natural_key("code")  # type: ignore[assignment]  # a field, not Field.parent
 
     class Meta:
         model = Region
@@ -14,7 +15,7 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = natural_key("code")
 
     class Meta:
         model = Department

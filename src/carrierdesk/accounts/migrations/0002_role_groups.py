@@ -2,8 +2,7 @@
 
 from django.db import migrations
 
-ROLES = ("agent", "dispatcher", "technician", "supervisor", "quality_inspector", "auditor",
-         "admin")
+ROLES = ("agent", "dispatcher", "technician", "supervisor", "quality_inspector", "auditor", "admin")
 
 
 def create_groups(apps, schema_editor):

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,23 +14,52 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('client_address', models.CharField(blank=True, max_length=64, verbose_name='client address')),
-                ('channel', models.CharField(blank=True, max_length=16, verbose_name='channel')),
-                ('event_type', models.CharField(db_index=True, max_length=64, verbose_name='event type')),
-                ('object_type', models.CharField(max_length=64, verbose_name='object type')),
-                ('object_id', models.CharField(max_length=64, verbose_name='object id')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="time")),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="request id"),
+                ),
+                (
+                    "client_address",
+                    models.CharField(blank=True, max_length=64, verbose_name="client address"),
+                ),
+                ("channel", models.CharField(blank=True, max_length=16, verbose_name="channel")),
+                (
+                    "event_type",
+                    models.CharField(db_index=True, max_length=64, verbose_name="event type"),
+                ),
+                ("object_type", models.CharField(max_length=64, verbose_name="object type")),
+                ("object_id", models.CharField(max_length=64, verbose_name="object id")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'created_at'], name='audit_audit_object__4e827a_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id", "created_at"],
+                        name="audit_audit_object__4e827a_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -7,7 +7,7 @@ from pathlib import Path
 from carrierdesk.config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="carrierdesk-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="carrierdesk-test-media-"))
 WHITENOISE_AUTOREFRESH = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -4,21 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Sequence',
+            name="Sequence",
             fields=[
-                ('name', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('value', models.BigIntegerField(default=0)),
+                ("name", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("value", models.BigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'sequence',
+                "verbose_name": "sequence",
             },
         ),
     ]

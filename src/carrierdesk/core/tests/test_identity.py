@@ -10,15 +10,20 @@ from carrierdesk.core import identity, masking
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("13812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"),
-     ("0086-138-1234-5678", "13812345678"), ("19912345678", "19912345678")],
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("0086-138-1234-5678", "13812345678"),
+        ("19912345678", "19912345678"),
+    ],
 )
 def test_mobile_numbers_normalise(raw: str, expected: str) -> None:
     assert identity.normalise_mobile(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "1381234567", "23812345678", "02087654321",
-                                 "+1 650 253 0000", "abc"])
+@pytest.mark.parametrize(
+    "raw", ["", "1381234567", "23812345678", "02087654321", "+1 650 253 0000", "abc"]
+)
 def test_bad_mobile_numbers(raw: str) -> None:
     with pytest.raises(ValidationError):
         identity.normalise_mobile(raw)
@@ -53,9 +58,16 @@ def test_resident_id_check_character_iso_7064() -> None:
     assert identity.resident_id_check_character("44030419900307161") in "0123456789X"
 
 
-@pytest.mark.parametrize(("number", "valid"), [("E12345678", True), ("g1234567", True),
-                                               ("12", False), ("ABCDEFGH", False),
-                                               ("E1234567890", False)])
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("E12345678", True),
+        ("g1234567", True),
+        ("12", False),
+        ("ABCDEFGH", False),
+        ("E1234567890", False),
+    ],
+)
 def test_passport(number: str, valid: bool) -> None:
     if valid:
         assert identity.normalise_passport(number) == number.upper()
@@ -83,8 +95,11 @@ def test_uscc() -> None:
         (masking.mask_name, "欧阳娜娜", "欧阳**"),
         (masking.mask_name, "欧阳娜", "欧阳*"),
         (masking.mask_address, "广东省广州市天河区体育西路1号", "广东省广州市天河区****"),
-        (masking.mask_text, "我的电话13812345678，身份证110101199003071234",
-         "我的电话138****5678，身份证110101********1234"),
+        (
+            masking.mask_text,
+            "我的电话13812345678，身份证110101199003071234",
+            "我的电话138****5678，身份证110101********1234",
+        ),
         (masking.mask_phone, "", ""),
     ],
 )

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from carrierdesk.accounts.models import Region
+from carrierdesk.core.api import natural_key
 from carrierdesk.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from carrierdesk.customers.choices import (
     CustomerType,
@@ -33,12 +34,22 @@ class CustomerSerializer(serializers.ModelSerializer):
     mobile = MaskedField(mask_phone)
     id_number = MaskedField(mask_id_number)
     address = MaskedField(mask_address)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = natural_key("code")
 
     class Meta:
         model = Customer
-        fields = ["number", "customer_type", "name", "mobile", "id_type", "id_number", "address",
-                  "region", "created_at", "updated_at"]
+        fields = [
+            "number",
+            "customer_type",
+            "name",
+            "mobile",
+            "id_type",
+            "id_number",
+            "address",
+            "region",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class CustomerWriteSerializer(serializers.Serializer):
@@ -50,19 +61,30 @@ class CustomerWriteSerializer(serializers.Serializer):
     id_type = serializers.ChoiceField(choices=IdType.choices)
     id_number = serializers.CharField(max_length=32)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
-                                          required=False, allow_null=True)
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
-    customer = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    customer = natural_key("number")
     installation_address = MaskedField(mask_address)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = natural_key("code")
 
     class Meta:
         model = Subscription
-        fields = ["service_number", "customer", "product", "status", "sla_tier",
-                  "installation_address", "region", "activated_at", "created_at", "updated_at"]
+        fields = [
+            "service_number",
+            "customer",
+            "product",
+            "status",
+            "sla_tier",
+            "installation_address",
+            "region",
+            "activated_at",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class SubscriptionWriteSerializer(serializers.Serializer):
@@ -71,8 +93,8 @@ class SubscriptionWriteSerializer(serializers.Serializer):
     product = serializers.ChoiceField(choices=Product.choices)
     status = serializers.ChoiceField(choices=SubscriptionStatus.choices, required=False)
     sla_tier = serializers.ChoiceField(choices=SlaTier.choices, required=False)
-    installation_address = serializers.CharField(max_length=255, required=False,
-                                                 allow_blank=True)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
-                                          required=False, allow_null=True)
+    installation_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
     activated_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -5,58 +5,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='customer number')),
-                ('customer_type', models.CharField(choices=[('individual', 'Individual'), ('enterprise', 'Enterprise')], max_length=16, verbose_name='type')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('mobile', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='mobile number')),
-                ('id_type', models.CharField(choices=[('resident_id', 'Resident ID card'), ('passport', 'Passport'), ('uscc', 'Unified social credit code')], max_length=16, verbose_name='ID type')),
-                ('id_number', models.CharField(db_index=True, max_length=32, verbose_name='ID number')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('updated_at', models.DateTimeField(verbose_name='updated')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounts.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=20, unique=True, verbose_name="customer number"),
+                ),
+                (
+                    "customer_type",
+                    models.CharField(
+                        choices=[("individual", "Individual"), ("enterprise", "Enterprise")],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=20, verbose_name="mobile number"
+                    ),
+                ),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "Resident ID card"),
+                            ("passport", "Passport"),
+                            ("uscc", "Unified social credit code"),
+                        ],
+                        max_length=16,
+                        verbose_name="ID type",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(db_index=True, max_length=32, verbose_name="ID number"),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("updated_at", models.DateTimeField(verbose_name="updated")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="accounts.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['number'],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_number', models.CharField(max_length=32, unique=True, verbose_name='service number')),
-                ('product', models.CharField(choices=[('mobile', 'Mobile'), ('broadband', 'Broadband'), ('fixed_voice', 'Fixed voice'), ('leased_line', 'Leased line'), ('iot', 'IoT'), ('cloud', 'Cloud'), ('value_added', 'Value-added service')], max_length=16, verbose_name='product')),
-                ('status', models.CharField(choices=[('pending', 'Pending activation'), ('active', 'Active'), ('suspended', 'Suspended'), ('terminated', 'Terminated')], default='active', max_length=16, verbose_name='status')),
-                ('sla_tier', models.CharField(choices=[('standard', 'Standard'), ('enterprise', 'Enterprise')], default='standard', max_length=16, verbose_name='SLA tier')),
-                ('installation_address', models.CharField(blank=True, max_length=255, verbose_name='installation address')),
-                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='activated')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('updated_at', models.DateTimeField(verbose_name='updated')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subscriptions', to='customers.customer', verbose_name='customer')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounts.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "service_number",
+                    models.CharField(max_length=32, unique=True, verbose_name="service number"),
+                ),
+                (
+                    "product",
+                    models.CharField(
+                        choices=[
+                            ("mobile", "Mobile"),
+                            ("broadband", "Broadband"),
+                            ("fixed_voice", "Fixed voice"),
+                            ("leased_line", "Leased line"),
+                            ("iot", "IoT"),
+                            ("cloud", "Cloud"),
+                            ("value_added", "Value-added service"),
+                        ],
+                        max_length=16,
+                        verbose_name="product",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending activation"),
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("terminated", "Terminated"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "sla_tier",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("enterprise", "Enterprise")],
+                        default="standard",
+                        max_length=16,
+                        verbose_name="SLA tier",
+                    ),
+                ),
+                (
+                    "installation_address",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="installation address"
+                    ),
+                ),
+                (
+                    "activated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="activated"),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("updated_at", models.DateTimeField(verbose_name="updated")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subscriptions",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="accounts.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subscription',
-                'verbose_name_plural': 'subscriptions',
-                'ordering': ['service_number'],
+                "verbose_name": "subscription",
+                "verbose_name_plural": "subscriptions",
+                "ordering": ["service_number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.UniqueConstraint(fields=('id_type', 'id_number'), name='customer_unique_id'),
+            model_name="customer",
+            constraint=models.UniqueConstraint(
+                fields=("id_type", "id_number"), name="customer_unique_id"
+            ),
         ),
     ]

@@ -12,9 +12,15 @@ from carrierdesk.customers.models import Customer, Subscription
 pytestmark = pytest.mark.django_db
 Api = Callable[[str], APIClient]
 
-PERSON = {"customer_type": "individual", "name": "陈静", "mobile": "+86 139-0000-1234",
-          "id_type": "resident_id", "id_number": "11010519491231002x",
-          "address": "广东省广州市天河区体育西路1号", "region": "440106"}
+PERSON = {
+    "customer_type": "individual",
+    "name": "陈静",
+    "mobile": "+86 139-0000-1234",
+    "id_type": "resident_id",
+    "id_number": "11010519491231002x",
+    "address": "广东省广州市天河区体育西路1号",
+    "region": "440106",
+}
 
 
 def test_create_customer_normalises_and_masks(api: Api, region: Any) -> None:
@@ -23,7 +29,11 @@ def test_create_customer_normalises_and_masks(api: Api, region: Any) -> None:
     body = response.json()
     assert body["number"].startswith("C") and len(body["number"]) == 11
     assert (body["name"], body["mobile"], body["id_number"], body["address"]) == (
-        "陈*", "139****1234", "110105********002X", "广东省广州市天河区****")
+        "陈*",
+        "139****1234",
+        "110105********002X",
+        "广东省广州市天河区****",
+    )
     stored = Customer.objects.get(number=body["number"])
     assert (stored.mobile, stored.id_number) == ("13900001234", "11010519491231002X")
     audit = AuditEntry.objects.get(event_type="customer.created")
@@ -45,9 +55,9 @@ def test_create_customer_normalises_and_masks(api: Api, region: Any) -> None:
         ({"region": "999999"}, "region"),
     ],
 )
-def test_bad_customer_input_is_400_and_writes_nothing(api: Api, region: Any,
-                                                      changes: dict[str, Any],
-                                                      field: str) -> None:
+def test_bad_customer_input_is_400_and_writes_nothing(
+    api: Api, region: Any, changes: dict[str, Any], field: str
+) -> None:
     response = api("agent").post("/api/v1/customers/", {**PERSON, **changes}, format="json")
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
@@ -70,26 +80,47 @@ def test_duplicate_id_number_is_400(api: Api, region: Any) -> None:
 def test_update_lookup_by_phone_and_subscriptions(api: Api, region: Any) -> None:
     client = api("agent")
     number = client.post("/api/v1/customers/", PERSON, format="json").json()["number"]
-    response = client.patch(f"/api/v1/customers/{number}/", {"mobile": "13700001111"},
-                            format="json")
+    response = client.patch(
+        f"/api/v1/customers/{number}/", {"mobile": "13700001111"}, format="json"
+    )
     assert response.status_code == 200
     found = client.get("/api/v1/customers/", {"mobile": "137 0000 1111"}).json()
     assert [c["number"] for c in found["results"]] == [number]
-    sub = client.post("/api/v1/subscriptions/", {
-        "customer": number, "service_number": "13700001111", "product": "mobile",
-        "sla_tier": "standard"}, format="json")
+    sub = client.post(
+        "/api/v1/subscriptions/",
+        {
+            "customer": number,
+            "service_number": "13700001111",
+            "product": "mobile",
+            "sla_tier": "standard",
+        },
+        format="json",
+    )
     assert sub.status_code == 201, sub.json()
-    broadband = client.post("/api/v1/subscriptions/", {
-        "customer": number, "service_number": "GZ-FTTH-0001", "product": "broadband",
-        "installation_address": "广东省广州市天河区体育西路1号"}, format="json")
+    broadband = client.post(
+        "/api/v1/subscriptions/",
+        {
+            "customer": number,
+            "service_number": "GZ-FTTH-0001",
+            "product": "broadband",
+            "installation_address": "广东省广州市天河区体育西路1号",
+        },
+        format="json",
+    )
     assert broadband.json()["installation_address"] == "广东省广州市天河区****"
     listed = client.get("/api/v1/subscriptions/", {"customer": number}).json()
     assert listed["count"] == 2
-    bad = client.post("/api/v1/subscriptions/", {
-        "customer": number, "service_number": "123", "product": "mobile"}, format="json")
+    bad = client.post(
+        "/api/v1/subscriptions/",
+        {"customer": number, "service_number": "123", "product": "mobile"},
+        format="json",
+    )
     assert bad.status_code == 400 and "service_number" in bad.json()["error"]["fields"]
-    bad = client.post("/api/v1/subscriptions/", {
-        "customer": number, "service_number": "X1", "product": "teleport"}, format="json")
+    bad = client.post(
+        "/api/v1/subscriptions/",
+        {"customer": number, "service_number": "X1", "product": "teleport"},
+        format="json",
+    )
     assert bad.status_code == 400 and "product" in bad.json()["error"]["fields"]
     assert Subscription.objects.count() == 2
 

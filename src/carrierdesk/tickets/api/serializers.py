@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from carrierdesk.accounts.models import Region
+from carrierdesk.core.api import natural_key
 from carrierdesk.core.masking import mask_name, mask_phone
 from carrierdesk.customers.api.serializers import MaskedField
 from carrierdesk.customers.models import Subscription
@@ -14,19 +14,14 @@ from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Subtype
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
 
 
-class UserField(serializers.RelatedField):
-    def to_representation(self, value: User) -> str:
-        return value.username
-
-
 class TicketSerializer(serializers.ModelSerializer):
-    customer = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    customer = natural_key("number")
     customer_name = serializers.SerializerMethodField()
-    subscription = serializers.SlugRelatedField(slug_field="service_number", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    first_owner = UserField(read_only=True)
-    assignee = UserField(read_only=True)
+    subscription = natural_key("service_number")
+    region = natural_key("code")
+    department = natural_key("code")
+    first_owner = natural_key("username")
+    assignee = natural_key("username")
     contact_name = MaskedField(mask_name)
     contact_phone = MaskedField(mask_phone)
     allowed_actions = serializers.SerializerMethodField()
@@ -34,12 +29,38 @@ class TicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "number", "kind", "subtype", "channel", "category", "urgency", "status",
-            "customer", "customer_name", "subscription", "region", "title", "description",
-            "contact_name", "contact_phone", "received_at", "registered_at", "first_owner",
-            "assignee", "department", "resolution", "accepted_at", "assigned_at", "started_at",
-            "resolved_at", "closed_at", "status_changed_at", "updated_at", "reopen_count",
-            "external_reference", "version", "allowed_actions",
+            "number",
+            "kind",
+            "subtype",
+            "channel",
+            "category",
+            "urgency",
+            "status",
+            "customer",
+            "customer_name",
+            "subscription",
+            "region",
+            "title",
+            "description",
+            "contact_name",
+            "contact_phone",
+            "received_at",
+            "registered_at",
+            "first_owner",
+            "assignee",
+            "department",
+            "resolution",
+            "accepted_at",
+            "assigned_at",
+            "started_at",
+            "resolved_at",
+            "closed_at",
+            "status_changed_at",
+            "updated_at",
+            "reopen_count",
+            "external_reference",
+            "version",
+            "allowed_actions",
         ]
 
     def get_customer_name(self, ticket: Ticket) -> str:
@@ -57,11 +78,14 @@ class TicketCreateSerializer(serializers.Serializer):
     subtype = serializers.ChoiceField(choices=Subtype.choices, required=False, allow_blank=True)
     customer = serializers.CharField(max_length=20, help_text="customer number")
     subscription = serializers.SlugRelatedField(
-        slug_field="service_number", queryset=Subscription.objects.all(), required=False,
+        slug_field="service_number",
+        queryset=Subscription.objects.all(),
+        required=False,
         allow_null=True,
     )
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
-                                          required=False, allow_null=True)
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10_000)
     received_at = serializers.DateTimeField(required=False)
@@ -77,22 +101,27 @@ class TicketUpdateSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     subtype = serializers.ChoiceField(choices=Subtype.choices, required=False, allow_blank=True)
     subscription = serializers.SlugRelatedField(
-        slug_field="service_number", queryset=Subscription.objects.all(), required=False,
+        slug_field="service_number",
+        queryset=Subscription.objects.all(),
+        required=False,
         allow_null=True,
     )
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
-                                          required=False, allow_null=True)
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
     contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     external_reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
     note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    version = serializers.IntegerField(required=False, min_value=1,
-                                       help_text="refuse with 409 if the ticket changed since")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="refuse with 409 if the ticket changed since"
+    )
 
 
 class _VersionedSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1,
-                                       help_text="refuse with 409 if the ticket changed since")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="refuse with 409 if the ticket changed since"
+    )
 
     def validated_params(self) -> dict[str, Any]:
         data = dict(self.validated_data)
@@ -110,10 +139,12 @@ class ReasonActionSerializer(_VersionedSerializer):
 
 
 class AssignActionSerializer(NoteActionSerializer):
-    department = serializers.CharField(max_length=32, required=False, allow_blank=True,
-                                       help_text="department code")
-    assignee = serializers.CharField(max_length=150, required=False, allow_blank=True,
-                                     help_text="username")
+    department = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text="department code"
+    )
+    assignee = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, help_text="username"
+    )
 
 
 class ResolveActionSerializer(NoteActionSerializer):
@@ -140,21 +171,28 @@ class AddNoteSerializer(serializers.Serializer):
 
 
 class TicketEventSerializer(serializers.ModelSerializer):
-    actor = UserField(read_only=True)
+    actor = natural_key("username")
 
     class Meta:
         model = TicketEvent
-        fields = ["id", "created_at", "actor", "action", "from_status", "to_status", "changes",
-                  "note"]
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "from_status",
+            "to_status",
+            "changes",
+            "note",
+        ]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by = UserField(read_only=True)
+    uploaded_by = natural_key("username")
 
     class Meta:
         model = Attachment
-        fields = ["id", "filename", "content_type", "size", "sha256", "uploaded_by",
-                  "uploaded_at"]
+        fields = ["id", "filename", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
 
 
 class AttachUploadSerializer(serializers.Serializer):

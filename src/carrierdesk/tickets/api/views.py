@@ -32,8 +32,7 @@ from carrierdesk.tickets.choices import Category, Channel, Kind, Status, Urgency
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import access_ticket, tickets_visible_to
 
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-          409: ErrorSerializer}
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
 
 class TicketFilter(filters.FilterSet):
@@ -51,8 +50,19 @@ class TicketFilter(filters.FilterSet):
 
     class Meta:
         model = Ticket
-        fields = ["kind", "status", "channel", "category", "urgency", "department", "assignee",
-                  "first_owner", "customer", "received_after", "received_before"]
+        fields = [
+            "kind",
+            "status",
+            "channel",
+            "category",
+            "urgency",
+            "department",
+            "assignee",
+            "first_owner",
+            "customer",
+            "received_after",
+            "received_before",
+        ]
 
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -61,8 +71,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = TicketSerializer
     lookup_field = "number"
     filterset_class = TicketFilter
-    ordering_fields = ["received_at", "registered_at", "number", "updated_at", "status",
-                       "urgency"]
+    ordering_fields = ["received_at", "registered_at", "number", "updated_at", "status", "urgency"]
     ordering = ["-received_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Ticket]:
@@ -74,8 +83,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return access_ticket(self.request.user, self.kwargs["number"])
 
     def _render(self, ticket: Ticket, http_status: int = status.HTTP_200_OK) -> Response:
-        return Response(TicketSerializer(access_ticket(self.request.user, ticket.number)).data,
-                        status=http_status)
+        return Response(
+            TicketSerializer(access_ticket(self.request.user, ticket.number)).data,
+            status=http_status,
+        )
 
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer, **ERRORS})
     def create(self, request: Request) -> Response:
@@ -83,7 +94,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = parse(TicketCreateSerializer, request.data)
         try:
             data["customer"] = customers_visible_to(request.user).get(number=data["customer"])
-        except Exception:  # noqa: BLE001 - Customer.DoesNotExist
+        except Exception:
             raise InvalidInput.field("customer", _("No such customer.")) from None
         ticket = actions.register_ticket(request.user, **data)
         return self._render(ticket, status.HTTP_201_CREATED)
@@ -94,8 +105,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = self.get_object()
         data = parse(TicketUpdateSerializer, request.data)
         expected = data.pop("version", None)
-        ticket = actions.update_ticket(request.user, ticket.number, expected_version=expected,
-                                       **data)
+        ticket = actions.update_ticket(
+            request.user, ticket.number, expected_version=expected, **data
+        )
         return self._render(ticket)
 
     @extend_schema(responses={200: TicketEventSerializer(many=True), 404: ErrorSerializer})
@@ -114,36 +126,55 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         event = actions.add_note(request.user, ticket.number, note=data["note"])
         return Response(TicketEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": AttachUploadSerializer},
-                   responses={201: AttachmentSerializer, **ERRORS})
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
-            filterset_class=None)
+    @extend_schema(
+        request={"multipart/form-data": AttachUploadSerializer},
+        responses={201: AttachmentSerializer, **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        filterset_class=None,
+    )
     def attach(self, request: Request, number: str) -> Response:
         """Upload a file (multipart field `file`), stored with its SHA-256 (R-INT-6)."""
         ticket = self.get_object()
         upload = parse(AttachUploadSerializer, request.data)["file"]
-        attachment = actions.attach(request.user, ticket.number, file=upload,
-                                    filename=upload.name or "", content_type=upload.content_type)
+        attachment = actions.attach(
+            request.user,
+            ticket.number,
+            file=upload,
+            filename=upload.name or "",
+            content_type=upload.content_type,
+        )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: AttachmentSerializer(many=True), 404: ErrorSerializer})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def attachments(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
-        return Response(AttachmentSerializer(
-            ticket.attachments.select_related("uploaded_by"), many=True).data)
+        return Response(
+            AttachmentSerializer(ticket.attachments.select_related("uploaded_by"), many=True).data
+        )
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: ErrorSerializer})
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)",
-            filterset_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>\d+)",
+        filterset_class=None,
+    )
     def download(self, request: Request, number: str, attachment_id: str) -> FileResponse:
         ticket = self.get_object()
         attachment = ticket.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise NotFound(_("No such attachment."))
-        return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.filename,
-                            content_type=attachment.content_type)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
 
 
 def _transition_view(name: str) -> Callable[..., Response]:
@@ -160,10 +191,14 @@ def _transition_view(name: str) -> Callable[..., Response]:
 
     view.__name__ = f"act_{name}"
     view.__doc__ = (function.__doc__ or name).strip().splitlines()[0]
-    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name,
-                       filterset_class=None)(view)
-    return extend_schema(request=serializer_class, responses={200: TicketSerializer, **ERRORS},
-                         operation_id=f"tickets_{name}")(decorated)
+    decorated = action(
+        detail=True, methods=["post"], url_path=name, url_name=name, filterset_class=None
+    )(view)
+    return extend_schema(
+        request=serializer_class,
+        responses={200: TicketSerializer, **ERRORS},
+        operation_id=f"tickets_{name}",
+    )(decorated)
 
 
 for _name in ACTION_SERIALIZERS:

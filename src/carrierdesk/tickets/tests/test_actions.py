@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
 from carrierdesk.audit.models import AuditEntry
+from carrierdesk.conftest import at
 from carrierdesk.core import clock
 from carrierdesk.core.errors import (
     Conflict,
@@ -21,7 +22,6 @@ from carrierdesk.customers import actions as customer_actions
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
-from carrierdesk.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,9 @@ def counts() -> tuple[int, int, int]:
     return Ticket.objects.count(), TicketEvent.objects.count(), AuditEntry.objects.count()
 
 
-def test_register_assigns_number_first_owner_and_event(staff: dict[str, User],
-                                                       make_ticket: Callable[..., Ticket]) -> None:
+def test_register_assigns_number_first_owner_and_event(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     with clock.frozen(at("2026-11-23 10:15")):
         ticket = make_ticket(received_at=at("2026-11-22 16:00"))
     assert ticket.number.startswith("TS20261123")
@@ -43,17 +44,30 @@ def test_register_assigns_number_first_owner_and_event(staff: dict[str, User],
     assert ticket.registered_at == at("2026-11-23 10:15")
     event = ticket.events.get()
     assert (event.action, event.from_status, event.to_status, event.actor) == (
-        "register", "", "new", staff["agent"])
-    assert AuditEntry.objects.filter(event_type="ticket.register",
-                                     object_id=ticket.number).count() == 1
+        "register",
+        "",
+        "new",
+        staff["agent"],
+    )
+    assert (
+        AuditEntry.objects.filter(event_type="ticket.register", object_id=ticket.number).count()
+        == 1
+    )
 
 
 def test_ticket_numbers_are_unique_and_sortable_across_kinds(
-        make_ticket: Callable[..., Ticket]) -> None:
+    make_ticket: Callable[..., Ticket],
+) -> None:
     with clock.frozen(at("2026-11-23 10:15")):
-        numbers = [make_ticket(kind=kind, **extra).number for kind, extra in [
-            ("complaint", {}), ("fault", {"subtype": "network"}), ("inquiry", {}),
-            ("service_order", {"subtype": "open"})]]
+        numbers = [
+            make_ticket(kind=kind, **extra).number
+            for kind, extra in [
+                ("complaint", {}),
+                ("fault", {"subtype": "network"}),
+                ("inquiry", {}),
+                ("service_order", {"subtype": "open"}),
+            ]
+        ]
     assert [n[:2] for n in numbers] == ["TS", "GZ", "ZX", "YW"]
     assert [n[2:] for n in numbers] == [f"20261123{i:06d}" for i in range(1, 5)]
 
@@ -92,8 +106,9 @@ def test_received_at_slightly_ahead_is_read_as_now(make_ticket: Callable[..., Ti
         ({"contact_phone": "12345"}, "contact_phone"),
     ],
 )
-def test_register_refuses_bad_fields(make_ticket: Callable[..., Ticket],
-                                     overrides: dict[str, Any], field: str) -> None:
+def test_register_refuses_bad_fields(
+    make_ticket: Callable[..., Ticket], overrides: dict[str, Any], field: str
+) -> None:
     before = counts()
     with pytest.raises(InvalidInput) as info:
         make_ticket(**overrides)
@@ -102,9 +117,11 @@ def test_register_refuses_bad_fields(make_ticket: Callable[..., Ticket],
 
 
 def test_register_refuses_another_customers_subscription(
-        make_ticket: Callable[..., Ticket], subscription: Subscription) -> None:
+    make_ticket: Callable[..., Ticket], subscription: Subscription
+) -> None:
     other = customer_actions.create_customer(
-        None, customer_type="individual", name="李娜", id_type="passport", id_number="E12345678")
+        None, customer_type="individual", name="李娜", id_type="passport", id_number="E12345678"
+    )
     before = counts()
     with pytest.raises(InvalidInput) as info:
         make_ticket(customer=other, subscription=subscription)
@@ -114,14 +131,21 @@ def test_register_refuses_another_customers_subscription(
 
 def test_technician_may_not_register(staff: dict[str, User], customer: Customer) -> None:
     with pytest.raises(PermissionDenied):
-        actions.register_ticket(staff["technician"], kind="complaint", channel="hotline",
-                                category="billing", customer=customer, title="t",
-                                description="d")
+        actions.register_ticket(
+            staff["technician"],
+            kind="complaint",
+            channel="hotline",
+            category="billing",
+            customer=customer,
+            title="t",
+            description="d",
+        )
     assert Ticket.objects.count() == 0
 
 
 def test_full_complaint_lifecycle_writes_one_event_per_step(
-        staff: dict[str, User], make_ticket: Callable[..., Ticket]) -> None:
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     number = make_ticket(urgency="serious").number
     agent, dispatcher, tech = staff["agent"], staff["dispatcher"], staff["technician"]
     steps: list[tuple[Any, User, dict[str, Any], str]] = [
@@ -143,18 +167,25 @@ def test_full_complaint_lifecycle_writes_one_event_per_step(
     assert ticket.version == 8
     events = list(ticket.events.values_list("action", "from_status", "to_status"))
     assert events == [
-        ("register", "", "new"), ("accept", "new", "accepted"),
-        ("assign", "accepted", "assigned"), ("start", "assigned", "in_progress"),
-        ("pend", "in_progress", "pending"), ("resume", "pending", "in_progress"),
-        ("resolve", "in_progress", "resolved"), ("close", "resolved", "closed"),
+        ("register", "", "new"),
+        ("accept", "new", "accepted"),
+        ("assign", "accepted", "assigned"),
+        ("start", "assigned", "in_progress"),
+        ("pend", "in_progress", "pending"),
+        ("resume", "pending", "in_progress"),
+        ("resolve", "in_progress", "resolved"),
+        ("close", "resolved", "closed"),
     ]
     assert ticket.events.get(action="pend").note == "等待用户提供账单"
     assert ticket.events.get(action="assign").changes == {
-        "department": [None, ticket.department.code], "assignee": [None, "technician"]}
+        "department": [None, ticket.department.code],
+        "assignee": [None, "technician"],
+    }
 
 
 def test_close_on_new_is_illegal_and_changes_nothing(
-        staff: dict[str, User], make_ticket: Callable[..., Ticket]) -> None:
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     ticket = make_ticket()
     before = counts()
     with pytest.raises(IllegalTransition) as info:
@@ -175,8 +206,12 @@ def test_close_on_new_is_illegal_and_changes_nothing(
     ],
 )
 def test_reason_and_resolution_are_required(
-        staff: dict[str, User], make_ticket: Callable[..., Ticket], function: Any,
-        params: dict[str, Any], field: str) -> None:
+    staff: dict[str, User],
+    make_ticket: Callable[..., Ticket],
+    function: Any,
+    params: dict[str, Any],
+    field: str,
+) -> None:
     number = make_ticket().number
     before = counts()
     with pytest.raises(InvalidInput) as info:
@@ -186,7 +221,8 @@ def test_reason_and_resolution_are_required(
 
 
 def test_reopen_counts_and_clears_resolution_times(
-        staff: dict[str, User], make_ticket: Callable[..., Ticket]) -> None:
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     number = make_ticket(kind="inquiry").number
     actions.resolve(staff["agent"], number, resolution="已解答")
     ticket = actions.reopen(staff["quality_inspector"], number, reason="回访用户不满意")
@@ -194,8 +230,9 @@ def test_reopen_counts_and_clears_resolution_times(
     assert ticket.events.last().changes == {"reopen_count": [0, 1]}  # type: ignore[union-attr]
 
 
-def test_stale_version_is_refused(staff: dict[str, User],
-                                  make_ticket: Callable[..., Ticket]) -> None:
+def test_stale_version_is_refused(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     number = make_ticket().number
     actions.accept(staff["agent"], number, expected_version=1)
     with pytest.raises(Conflict) as info:
@@ -204,36 +241,43 @@ def test_stale_version_is_refused(staff: dict[str, User],
     assert Ticket.objects.get(number=number).status == "accepted"
 
 
-def test_assign_checks_department_and_person(staff: dict[str, User],
-                                             make_ticket: Callable[..., Ticket]) -> None:
+def test_assign_checks_department_and_person(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     number = make_ticket().number
     actions.accept(staff["agent"], number)
-    for params, field in [({}, "department"), ({"department": "NOPE"}, "department"),
-                          ({"assignee": "nobody"}, "assignee"),
-                          ({"assignee": "auditor"}, "assignee"),
-                          ({"department": "CUSTOMER_SER", "assignee": "technician"}, "assignee")]:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({}, "department"),
+        ({"department": "NOPE"}, "department"),
+        ({"assignee": "nobody"}, "assignee"),
+        ({"assignee": "auditor"}, "assignee"),
+        ({"department": "CUSTOMER_SER", "assignee": "technician"}, "assignee"),
+    ]
+    for params, field in cases:
         with pytest.raises(InvalidInput) as info:
             actions.assign(staff["dispatcher"], number, **params)
         assert field in info.value.fields, params
     assert Ticket.objects.get(number=number).status == "accepted"
 
 
-def test_update_records_old_and_new_masked(staff: dict[str, User],
-                                           make_ticket: Callable[..., Ticket]) -> None:
+def test_update_records_old_and_new_masked(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     number = make_ticket().number
-    ticket = actions.update_ticket(staff["agent"], number, urgency="major",
-                                   contact_phone="13900001111", note="升级为重大投诉")
+    ticket = actions.update_ticket(
+        staff["agent"], number, urgency="major", contact_phone="13900001111", note="升级为重大投诉"
+    )
     assert ticket.urgency == "major"
     event = ticket.events.last()
     assert event is not None and event.action == "update"
-    assert event.changes == {"urgency": ["general", "major"],
-                             "contact_phone": ["", "139****1111"]}
+    assert event.changes == {"urgency": ["general", "major"], "contact_phone": ["", "139****1111"]}
     with pytest.raises(InvalidInput):
         actions.update_ticket(staff["agent"], number, status="closed")
 
 
-def test_finished_ticket_cannot_be_updated(staff: dict[str, User],
-                                           make_ticket: Callable[..., Ticket]) -> None:
+def test_finished_ticket_cannot_be_updated(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     number = make_ticket().number
     actions.cancel(staff["agent"], number, reason="用户撤销")
     with pytest.raises(IllegalTransition):
@@ -244,18 +288,23 @@ def test_note_in_any_status(staff: dict[str, User], make_ticket: Callable[..., T
     number = make_ticket().number
     actions.cancel(staff["agent"], number, reason="用户撤销")
     event = actions.add_note(staff["technician"], number, note="补充说明")
-    assert (event.action, event.from_status, event.to_status) == ("note", "cancelled",
-                                                                  "cancelled")
+    assert (event.action, event.from_status, event.to_status) == ("note", "cancelled", "cancelled")
     with pytest.raises(PermissionDenied):
         actions.add_note(staff["auditor"], number, note="审计不可写")
 
 
-def test_attach_stores_hash_size_and_type(staff: dict[str, User],
-                                          make_ticket: Callable[..., Ticket]) -> None:
+def test_attach_stores_hash_size_and_type(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     number = make_ticket().number
     content = b"%PDF-1.4 bill"
-    attachment = actions.attach(staff["agent"], number, file=ContentFile(content),
-                                filename="../../账单.pdf", content_type="application/pdf")
+    attachment = actions.attach(
+        staff["agent"],
+        number,
+        file=ContentFile(content),
+        filename="../../账单.pdf",
+        content_type="application/pdf",
+    )
     assert attachment.size == len(content)
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     assert attachment.filename == "账单.pdf"
@@ -267,24 +316,35 @@ def test_attach_stores_hash_size_and_type(staff: dict[str, User],
     [(b"", "application/pdf"), (b"MZ...", "application/x-msdownload")],
 )
 def test_attach_refuses_empty_and_unknown_types(
-        staff: dict[str, User], make_ticket: Callable[..., Ticket], content: bytes,
-        content_type: str) -> None:
+    staff: dict[str, User], make_ticket: Callable[..., Ticket], content: bytes, content_type: str
+) -> None:
     number = make_ticket().number
     before = (counts(), Attachment.objects.count())
     with pytest.raises(InvalidInput) as info:
-        actions.attach(staff["agent"], number, file=ContentFile(content), filename="x",
-                       content_type=content_type)
+        actions.attach(
+            staff["agent"],
+            number,
+            file=ContentFile(content),
+            filename="x",
+            content_type=content_type,
+        )
     assert set(info.value.fields) == {"file"}
     assert (counts(), Attachment.objects.count()) == before
 
 
-def test_attach_refuses_oversize(settings: Any, staff: dict[str, User],
-                                 make_ticket: Callable[..., Ticket]) -> None:
+def test_attach_refuses_oversize(
+    settings: Any, staff: dict[str, User], make_ticket: Callable[..., Ticket]
+) -> None:
     settings.MAX_ATTACHMENT_BYTES = 1024
     number = make_ticket().number
     with pytest.raises(InvalidInput):
-        actions.attach(staff["agent"], number, file=ContentFile(b"x" * 1025), filename="a.txt",
-                       content_type="text/plain")
+        actions.attach(
+            staff["agent"],
+            number,
+            file=ContentFile(b"x" * 1025),
+            filename="a.txt",
+            content_type="text/plain",
+        )
     assert Attachment.objects.count() == 0
 
 

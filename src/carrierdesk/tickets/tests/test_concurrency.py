@@ -1,7 +1,7 @@
 """Two concurrent actions on one ticket never both succeed from the same state (R-WF-1).
 
-Runs with real threads and real commits. On PostgreSQL the row lock (SELECT … FOR UPDATE)
-serialises them; on SQLite, IMMEDIATE transactions do.
+Runs with real threads and real commits (the SQLite test database is a file for this). On
+PostgreSQL the row lock (SELECT … FOR UPDATE) serialises them; on SQLite, IMMEDIATE transactions.
 """
 
 import threading
@@ -31,7 +31,7 @@ def race(callables: list[Callable[[], Any]]) -> list[str]:
             outcome = "ok"
         except IllegalTransition as exc:
             outcome = exc.code
-        except Exception as exc:  # noqa: BLE001 - reported as the test's failure text.
+        except Exception as exc:
             outcome = f"unexpected {type(exc).__name__}: {exc}"
         finally:
             connection.close()
@@ -46,46 +46,53 @@ def race(callables: list[Callable[[], Any]]) -> list[str]:
     return sorted(results)
 
 
+def slowly(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Hold the ticket between reading its status and writing the new one."""
+
+    def slow(*args: Any) -> Any:
+        time.sleep(0.2)
+        return function(*args)
+
+    return slow
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_accepts_one_wins(staff: dict[str, User], make_ticket: Callable[..., Ticket],
-                              monkeypatch: pytest.MonkeyPatch) -> None:
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
-            ("file:memorydb", ":memory:")):
-        pytest.skip("threads cannot share SQLite's in-memory test database")
+def test_two_accepts_one_wins(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket], monkeypatch: pytest.MonkeyPatch
+) -> None:
     number = make_ticket().number
-    real = workflow.target_status
-
-    def slow_target(*args: Any) -> str | None:
-        time.sleep(0.2)  # hold the ticket between reading its status and writing the new one
-        return real(*args)
-
-    monkeypatch.setattr(workflow, "target_status", slow_target)
-    outcomes = race([lambda: actions.accept(staff["agent"], number),
-                     lambda: actions.accept(staff["supervisor"], number)])
+    monkeypatch.setattr(workflow, "target_status", slowly(workflow.target_status))
+    outcomes = race(
+        [
+            lambda: actions.accept(staff["agent"], number),
+            lambda: actions.accept(staff["supervisor"], number),
+        ]
+    )
     assert outcomes == ["illegal_transition", "ok"]
     assert TicketEvent.objects.filter(ticket__number=number, action="accept").count() == 1
     assert Ticket.objects.get(number=number).version == 2
 
 
 @pytest.mark.django_db(transaction=True)
-def test_cancel_and_start_race(staff: dict[str, User], make_ticket: Callable[..., Ticket],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
-            ("file:memorydb", ":memory:")):
-        pytest.skip("threads cannot share SQLite's in-memory test database")
+def test_cancel_and_start_race(
+    staff: dict[str, User], make_ticket: Callable[..., Ticket], monkeypatch: pytest.MonkeyPatch
+) -> None:
     number = make_ticket().number
     actions.accept(staff["agent"], number)
     actions.assign(staff["dispatcher"], number, assignee="technician")
-    real = workflow.target_status
-    monkeypatch.setattr(workflow, "target_status",
-                        lambda *args: (time.sleep(0.2), real(*args))[1])
-    outcomes = race([lambda: actions.cancel(staff["agent"], number, reason="用户撤销"),
-                     lambda: actions.start(staff["technician"], number)])
+    monkeypatch.setattr(workflow, "target_status", slowly(workflow.target_status))
+    outcomes = race(
+        [
+            lambda: actions.cancel(staff["agent"], number, reason="用户撤销"),
+            lambda: actions.start(staff["technician"], number),
+        ]
+    )
     ticket = Ticket.objects.get(number=number)
     # Either order is legal (assigned → in_progress → cancelled, or cancelled first so start is
     # refused); what may never happen is both acting on "assigned".
-    events = list(ticket.events.filter(action__in=["cancel", "start"])
-                  .values_list("action", "from_status"))
+    events = list(
+        ticket.events.filter(action__in=["cancel", "start"]).values_list("action", "from_status")
+    )
     froms = [from_status for _, from_status in events]
     assert froms.count("assigned") == 1
     assert outcomes in (["ok", "ok"], ["illegal_transition", "ok"])

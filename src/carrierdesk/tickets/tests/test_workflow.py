@@ -76,7 +76,11 @@ def test_allowed_actions_in_lifecycle_order() -> None:
     assert workflow.allowed_actions(K.COMPLAINT, S.NEW) == [A.ACCEPT, A.CANCEL]
     assert workflow.allowed_actions(K.INQUIRY, S.NEW) == [A.ACCEPT, A.RESOLVE, A.CANCEL]
     assert workflow.allowed_actions(K.FAULT, S.IN_PROGRESS) == [
-        A.ASSIGN, A.PEND, A.RESOLVE, A.CANCEL]
+        A.ASSIGN,
+        A.PEND,
+        A.RESOLVE,
+        A.CANCEL,
+    ]
 
 
 def test_every_state_reachable_has_a_way_out_or_is_final() -> None:
