@@ -41,6 +41,7 @@ typecheck: install ## mypy
 checks: install ## Django system checks and the missing-migrations check
 	$(CD) check --fail-level WARNING
 	$(CD) makemigrations --check --dry-run
+	$(CD) spectacular --validate --fail-on-warn --file /dev/null
 
 pytest: install ## Run the pytest suite only (PYTEST_ARGS=... to pass options)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

@@ -1,11 +1,13 @@
 """Shared API plumbing: pagination with a total count and the one error format."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -102,9 +104,7 @@ class ErrorSerializer(serializers.Serializer):
             "fields": serializers.DictField(
                 child=serializers.ListField(child=serializers.CharField()), required=False
             ),
-            "allowed_actions": serializers.ListField(
-                child=serializers.CharField(), required=False
-            ),
+            "allowed_actions": serializers.ListField(child=serializers.CharField(), required=False),
         },
     )
 
@@ -119,3 +119,16 @@ def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MaskedField(serializers.Field):
+    """Read-only: the attribute passed through a masking function (R-SEC-2)."""
+
+    def __init__(self, mask: Callable[[str], str], **kwargs: Any) -> None:
+        self.mask = mask
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: str) -> str:
+        return self.mask(value or "")

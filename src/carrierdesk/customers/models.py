@@ -4,7 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.models import Region
+from carrierdesk.core.masking import mask_phone
 from carrierdesk.customers.choices import CustomerType, IdType, Product, SlaTier, SubscriptionStatus
+
+
+#: Products whose service number is the customer's phone number.
+NUMBER_IS_PHONE = frozenset({Product.MOBILE, Product.FIXED_VOICE})
 
 
 class Customer(models.Model):
@@ -69,4 +74,11 @@ class Subscription(models.Model):
         verbose_name_plural = _("subscriptions")
 
     def __str__(self) -> str:
+        return self.service_number
+
+    @property
+    def masked_service_number(self) -> str:
+        """Mobile and fixed-line service numbers are phone numbers: personal data (R-SEC-2)."""
+        if self.product in NUMBER_IS_PHONE:
+            return mask_phone(self.service_number)
         return self.service_number

@@ -178,6 +178,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "carrierdesk.tickets.choices.Kind",
+        "TicketStatusEnum": "carrierdesk.tickets.choices.Status",
+        "DepartmentKindEnum": "carrierdesk.accounts.choices.DepartmentKind",
+        "SubscriptionStatusEnum": "carrierdesk.customers.choices.SubscriptionStatus",
+    },
 }
 
 LOGGING = {

@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from carrierdesk.accounts.models import Region
-from carrierdesk.core.api import natural_key
+from carrierdesk.core.api import MaskedField, natural_key
 from carrierdesk.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from carrierdesk.customers.choices import (
     CustomerType,
@@ -15,18 +15,6 @@ from carrierdesk.customers.choices import (
     SubscriptionStatus,
 )
 from carrierdesk.customers.models import Customer, Subscription
-
-
-class MaskedField(serializers.Field):
-    """Read-only: the attribute through a masking function."""
-
-    def __init__(self, mask: Any, **kwargs: Any) -> None:
-        self.mask = mask
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value: str) -> str:
-        return str(self.mask(value or ""))
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -67,6 +55,7 @@ class CustomerWriteSerializer(serializers.Serializer):
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
+    service_number = serializers.CharField(source="masked_service_number", read_only=True)
     customer = natural_key("number")
     installation_address = MaskedField(mask_address)
     region = natural_key("code")

@@ -5,9 +5,8 @@ from typing import Any
 from rest_framework import serializers
 
 from carrierdesk.accounts.models import Region
-from carrierdesk.core.api import natural_key
+from carrierdesk.core.api import MaskedField, natural_key
 from carrierdesk.core.masking import mask_name, mask_phone
-from carrierdesk.customers.api.serializers import MaskedField
 from carrierdesk.customers.models import Subscription
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Subtype, Urgency
@@ -17,7 +16,12 @@ from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
 class TicketSerializer(serializers.ModelSerializer):
     customer = natural_key("number")
     customer_name = serializers.SerializerMethodField()
-    subscription = natural_key("service_number")
+    subscription = serializers.CharField(
+        source="subscription.masked_service_number",
+        read_only=True,
+        allow_null=True,
+        default=None,
+    )
     region = natural_key("code")
     department = natural_key("code")
     first_owner = natural_key("username")

@@ -1,0 +1,233 @@
+"""Benchmark: tickets registered per second (issue 2 baseline).
+
+Three ways in, on each database, measured in the same run:
+  action   register_ticket() called directly (the reference: ratios are against it)
+  client   POST /api/v1/tickets/ through Django's in-process test client
+  server   POST /api/v1/tickets/ over HTTP to `carrierdesk serve` (gunicorn) on 127.0.0.1,
+           from 1 client and from 4 concurrent clients
+
+  python bench/register.py [--count N] [--database sqlite|postgres|both]
+
+PostgreSQL comes from $BENCH_POSTGRES_URL, or a throwaway cluster started with
+scripts/pg-test-cluster.sh. Every run uses a fresh database in a temporary folder.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BODY = {
+    "kind": "complaint",
+    "channel": "hotline",
+    "category": "billing",
+    "urgency": "serious",
+    "title": "话费异常",
+    "description": "用户反映本月套餐外多扣费，要求核实并退还。",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def worker(count: int) -> dict[str, Any]:
+    """Runs inside a process whose environment names the database; prints figures as JSON."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carrierdesk.config.settings.base")
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from carrierdesk.customers.models import Customer
+    from carrierdesk.demo.generate import build_customers, build_organisation
+    from carrierdesk.tickets.actions import register_ticket
+
+    call_command("migrate", interactive=False, verbosity=0)
+    organisation = build_organisation(seed=7)
+    build_customers(7, 20, organisation.districts)
+    customer = Customer.objects.order_by("number").first()
+    assert customer is not None
+    agent = organisation.by_role["agent"][0]
+    token = Token.objects.get(user=agent).key
+    figures: dict[str, Any] = {"vendor": django.db.connection.vendor}
+
+    started = time.perf_counter()
+    for _ in range(count):
+        register_ticket(agent, customer=customer, **BODY)
+    figures["action"] = count / (time.perf_counter() - started)
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    payload = json.dumps({**BODY, "customer": customer.number})
+    started = time.perf_counter()
+    for _ in range(count):
+        response = client.post("/api/v1/tickets/", payload, content_type="application/json")
+        assert response.status_code == 201, response.content
+    figures["client"] = count / (time.perf_counter() - started)
+
+    django.db.connections.close_all()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "carrierdesk.manage",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-migrate",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
+    try:
+        wait_for(port)
+        figures["server_1"] = http_rate(port, token, customer.number, count, clients=1)
+        figures["server_4"] = http_rate(port, token, customer.number, count, clients=4)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return figures
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def http_rate(port: int, token: str, customer: str, count: int, clients: int) -> float:
+    payload = json.dumps({**BODY, "customer": customer}).encode()
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    per_client = count // clients
+    errors: list[str] = []
+
+    def run() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(per_client):
+            connection.request("POST", "/api/v1/tickets/", body=payload, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 201:
+                errors.append(str(response.status))
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
+    return per_client * clients / elapsed
+
+
+def run_on(database_url: str, count: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="carrierdesk-bench-") as var:
+        env = {
+            **os.environ,
+            "CARRIERDESK_VAR_DIR": var,
+            "CARRIERDESK_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url.replace("{var}", var),
+        }
+        output = subprocess.run(
+            [sys.executable, __file__, "--worker", "--count", str(count)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def start_postgres(folder: str) -> str:
+    url = os.environ.get("BENCH_POSTGRES_URL")
+    if url:
+        return url
+    os.chmod(folder, 0o755)
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "start", folder, str(free_port())],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=1000, help="tickets per measurement")
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.count)))
+        return
+
+    results: list[dict[str, Any]] = []
+    if args.database in ("sqlite", "both"):
+        results.append(run_on("sqlite:///{var}/bench.sqlite3", args.count))
+    if args.database in ("postgres", "both"):
+        folder = tempfile.mkdtemp(prefix="carrierdesk-bench-pg-")
+        try:
+            url = start_postgres(folder)
+            results.append(run_on(url, args.count))
+        finally:
+            if not os.environ.get("BENCH_POSTGRES_URL"):
+                subprocess.run(
+                    ["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "stop", folder],
+                    capture_output=True,
+                    check=False,
+                )
+            shutil.rmtree(folder, ignore_errors=True)
+
+    print(
+        f"# register.py: {args.count} tickets per measurement, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {platform.node()} ({os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()})"
+    )
+    print()
+    print("| database | way in | tickets/s | ratio to action layer |")
+    print("| --- | --- | ---: | ---: |")
+    labels = [
+        ("action", "action layer (reference)"),
+        ("client", "API, in-process client"),
+        ("server_1", "API over HTTP, gunicorn 2 workers, 1 client"),
+        ("server_4", "API over HTTP, gunicorn 2 workers, 4 clients"),
+    ]
+    for figures in results:
+        for key, label in labels:
+            print(
+                f"| {figures['vendor']} | {label} | {figures[key]:.0f} | "
+                f"{figures[key] / figures['action']:.2f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,359 @@
+"""`carrierdesk ticket`: register, list, show and act on tickets from the command line.
+
+Reads go through the restricted queries and writes through the actions, as in the API; output
+is the API's JSON, personal data masked. Every command runs in a request context of channel
+"cli", so the audit trail records where the change came from. A refused action prints
+`error: <code>: <message>` (and its field messages) to stderr and exits with status 2, having
+written nothing.
+"""
+
+import inspect
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from rest_framework.utils.encoders import JSONEncoder
+
+from carrierdesk.accounts.roles import roles_of
+from carrierdesk.core import context
+from carrierdesk.core.errors import ActionError, InvalidInput
+from carrierdesk.customers.models import Subscription
+from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
+from carrierdesk.tickets import actions
+from carrierdesk.tickets.api.serializers import TicketEventSerializer, TicketSerializer
+from carrierdesk.tickets.choices import Kind, Status
+from carrierdesk.tickets.models import Ticket
+from carrierdesk.tickets.queries import access_ticket, tickets_visible_to
+
+#: The verb of `act` that adds a note instead of changing the status.
+ADD_NOTE = "add_note"
+ACT_CHOICES = [*(str(name) for name in actions.TRANSITION_FUNCTIONS), ADD_NOTE]
+
+#: `act` options and the keyword each one becomes in an action function.
+ACT_OPTIONS = {
+    "note": "note",
+    "reason": "reason",
+    "resolution": "resolution",
+    "department": "department",
+    "assignee": "assignee",
+    "version": "expected_version",
+}
+
+RELATED = ("customer", "subscription", "region", "first_owner", "assignee", "department")
+TABLE_COLUMNS = ("number", "kind", "status", "urgency", "received_at", "title")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, cls=JSONEncoder, ensure_ascii=False, indent=2)
+
+
+def command_error(exc: ActionError) -> CommandError:
+    """`error: <code>: <message>`, then one indented line per field message and detail."""
+    lines = [f"error: {exc.code}: {exc.message}"]
+    for field, messages in exc.fields.items():
+        lines.extend(f"  {field}: {message}" for message in messages)
+    for key, value in exc.extra.items():
+        shown = ", ".join(str(item) for item in value) if isinstance(value, list) else value
+        lines.append(f"  {key}: {shown}")
+    return CommandError("\n".join(lines), returncode=2)
+
+
+def acting_staff(username: str) -> User:
+    """The active staff user named by `--as`."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or not roles_of(user):
+        raise InvalidInput.field("as", _("No active staff member has this username."))
+    return user
+
+
+def local_time(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of `text`: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def table(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Left-aligned columns separated by two spaces; the last column is not padded."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row[:-1])]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return lines
+
+
+def act_params(function: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The keywords for an action function from the `act` options; refuse ones it does not take.
+
+    A required keyword left out (a reason, a resolution) is passed empty so the action itself
+    refuses it with its usual coded error.
+    """
+    parameters = inspect.signature(function).parameters
+    params: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for option, keyword in ACT_OPTIONS.items():
+        value = options.get(option)
+        if value is None:
+            continue
+        if keyword in parameters:
+            params[keyword] = value
+        else:
+            errors[option] = [_("This action does not take this option.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    for name, parameter in parameters.items():
+        required = parameter.default is inspect.Parameter.empty
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and required and name not in params:
+            params[name] = ""
+    return params
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = "Register, list, show and act on tickets (as a named staff user)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+
+        create = subparsers.add_parser("create", help="register a ticket")
+        self._add_as(create)
+        create.add_argument("--kind", required=True, help=", ".join(Kind.values))
+        create.add_argument("--channel", required=True)
+        create.add_argument("--category", required=True)
+        create.add_argument("--customer", required=True, metavar="NUMBER", help="customer number")
+        create.add_argument("--title", required=True)
+        create.add_argument("--description", required=True)
+        create.add_argument("--urgency", default="")
+        create.add_argument("--subtype", default="")
+        create.add_argument("--subscription", metavar="SERVICE_NUMBER")
+        create.add_argument(
+            "--received-at",
+            metavar="ISO8601",
+            help="when the request reached us, with its time zone (default: now)",
+        )
+        create.add_argument("--contact-name", default="")
+        create.add_argument("--contact-phone", default="")
+        create.add_argument("--external-reference", default="")
+        self._add_json(create)
+
+        listing = subparsers.add_parser("list", help="list the tickets you may see, newest first")
+        self._add_as(listing)
+        listing.add_argument(
+            "--status", nargs="+", action="extend", choices=Status.values, metavar="S"
+        )
+        listing.add_argument("--kind", nargs="+", action="extend", choices=Kind.values, metavar="K")
+        listing.add_argument("--assignee", metavar="USER")
+        listing.add_argument("--department", metavar="CODE")
+        listing.add_argument("--customer", metavar="NUMBER")
+        listing.add_argument("--limit", type=int, default=50, metavar="N")
+        self._add_json(listing)
+
+        show = subparsers.add_parser("show", help="a ticket and its timeline")
+        show.add_argument("number")
+        self._add_as(show)
+        self._add_json(show)
+
+        act = subparsers.add_parser("act", help="take an action on a ticket")
+        act.add_argument("number")
+        act.add_argument(
+            "action", choices=ACT_CHOICES, metavar="ACTION", help=", ".join(ACT_CHOICES)
+        )
+        self._add_as(act)
+        act.add_argument("--note")
+        act.add_argument("--reason")
+        act.add_argument("--resolution")
+        act.add_argument("--department", metavar="CODE")
+        act.add_argument("--assignee", metavar="USER")
+        act.add_argument(
+            "--version", type=int, metavar="N", help="refuse if the ticket changed since"
+        )
+        self._add_json(act)
+
+    @staticmethod
+    def _add_as(parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as", dest="username", required=True, metavar="USER", help="the acting staff user"
+        )
+
+    @staticmethod
+    def _add_json(parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print the API's JSON")
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        """From the shell, print a refusal as it is (no "CommandError:" prefix) and exit."""
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+                raise
+            self.stderr.write(str(exc))
+            raise SystemExit(exc.returncode) from None
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        handlers: dict[str, Callable[[User, dict[str, Any]], None]] = {
+            "create": self.create_ticket,
+            "list": self.list_tickets,
+            "show": self.show_ticket,
+            "act": self.act_on_ticket,
+        }
+        request = context.RequestContext(request_id=context.new_request_id(), channel="cli")
+        with context.bound(request):
+            try:
+                user = acting_staff(options["username"])
+                handlers[options["subcommand"]](user, options)
+            except ActionError as exc:
+                raise command_error(exc) from exc
+
+    # --- subcommands --------------------------------------------------------------------------
+
+    def create_ticket(self, user: User, options: dict[str, Any]) -> None:
+        errors: dict[str, list[str]] = {}
+        customer = customers_visible_to(user).filter(number=options["customer"]).first()
+        if customer is None:
+            errors["customer"] = [_("No such customer.")]
+        subscription: Subscription | None = None
+        if options["subscription"]:
+            subscription = (
+                subscriptions_visible_to(user)
+                .filter(service_number=options["subscription"])
+                .first()
+            )
+            if subscription is None:
+                errors["subscription"] = [_("No such subscription.")]
+        received_at: datetime | None = None
+        if options["received_at"]:
+            try:
+                received_at = parse_datetime(options["received_at"])
+            except ValueError:
+                received_at = None
+            if received_at is None:
+                errors["received_at"] = [
+                    _("Give an ISO 8601 date and time, e.g. 2026-11-23T09:30:00+08:00.")
+                ]
+        if errors or customer is None:
+            raise InvalidInput(fields=errors)
+        ticket = actions.register_ticket(
+            user,
+            kind=options["kind"],
+            channel=options["channel"],
+            category=options["category"],
+            customer=customer,
+            title=options["title"],
+            description=options["description"],
+            urgency=options["urgency"],
+            subtype=options["subtype"],
+            subscription=subscription,
+            received_at=received_at,
+            contact_name=options["contact_name"],
+            contact_phone=options["contact_phone"],
+            external_reference=options["external_reference"],
+        )
+        self._print_result(user, ticket, options["json"])
+
+    def list_tickets(self, user: User, options: dict[str, Any]) -> None:
+        if options["limit"] < 1:
+            raise InvalidInput.field("limit", _("Give a positive number."))
+        tickets = tickets_visible_to(user).select_related(*RELATED)
+        if options["status"]:
+            tickets = tickets.filter(status__in=options["status"])
+        if options["kind"]:
+            tickets = tickets.filter(kind__in=options["kind"])
+        if options["assignee"]:
+            tickets = tickets.filter(assignee__username=options["assignee"])
+        if options["department"]:
+            tickets = tickets.filter(department__code=options["department"])
+        if options["customer"]:
+            tickets = tickets.filter(customer__number=options["customer"])
+        total = tickets.count()
+        page = list(tickets.order_by("-received_at", "-id")[: options["limit"]])
+        if options["json"]:
+            results = TicketSerializer(page, many=True).data
+            self.stdout.write(to_json({"count": total, "results": results}))
+            return
+        if not page:
+            self.stdout.write(_("No tickets."))
+            return
+        header = [
+            _("number"),
+            _("kind"),
+            _("status"),
+            _("urgency"),
+            _("received"),
+            _("title"),
+        ]
+        rows = [
+            [t.number, t.kind, t.status, t.urgency, local_time(t.received_at), t.title]
+            for t in page
+        ]
+        for line in table([header, *rows]):
+            self.stdout.write(line)
+        if total > len(page):
+            self.stdout.write(
+                _("(%(shown)d of %(total)d shown; use --limit for more)")
+                % {"shown": len(page), "total": total}
+            )
+
+    def show_ticket(self, user: User, options: dict[str, Any]) -> None:
+        ticket = access_ticket(user, options["number"])
+        data = dict(TicketSerializer(ticket).data)
+        events = list(ticket.events.select_related("actor").order_by("created_at", "id"))
+        event_data = TicketEventSerializer(events, many=True).data
+        if options["json"]:
+            self.stdout.write(to_json({**data, "events": event_data}))
+            return
+        fields = [(key, value) for key, value in data.items() if value not in (None, "", [])]
+        width = max(len(key) for key, _value in fields)
+        for key, value in fields:
+            shown = ", ".join(value) if isinstance(value, list) else value
+            self.stdout.write(f"{key.ljust(width)}  {shown}")
+        self.stdout.write("")
+        self.stdout.write(_("Timeline:"))
+        for event, item in zip(events, event_data, strict=True):
+            before, after = item["from_status"], item["to_status"]
+            move = f"{before} → {after}" if before and before != after else after
+            parts = [local_time(event.created_at), item["actor"] or "-", item["action"], move]
+            if item["changes"]:
+                parts.append(json.dumps(item["changes"], cls=JSONEncoder, ensure_ascii=False))
+            if item["note"]:
+                parts.append(item["note"])
+            self.stdout.write("  " + "  ".join(str(part) for part in parts))
+
+    def act_on_ticket(self, user: User, options: dict[str, Any]) -> None:
+        number = access_ticket(user, options["number"]).number
+        name = options["action"]
+        if name == ADD_NOTE:
+            params = act_params(actions.add_note, options)
+            event = actions.add_note(user, number, **params)
+            if options["json"]:
+                self.stdout.write(to_json(TicketEventSerializer(event).data))
+            else:
+                self.stdout.write(_("Note added to %(number)s.") % {"number": number})
+            return
+        function = actions.TRANSITION_FUNCTIONS[name]
+        ticket = function(user, number, **act_params(function, options))
+        self._print_result(user, ticket, options["json"])
+
+    def _print_result(self, user: User, ticket: Ticket, as_json: bool) -> None:
+        ticket = access_ticket(user, ticket.number)
+        if as_json:
+            self.stdout.write(to_json(TicketSerializer(ticket).data))
+        else:
+            self.stdout.write(
+                _("%(number)s: %(status)s (version %(version)d)")
+                % {"number": ticket.number, "status": ticket.status, "version": ticket.version}
+            )
