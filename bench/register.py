@@ -169,7 +169,7 @@ def start_postgres(folder: str) -> str:
     url = os.environ.get("BENCH_POSTGRES_URL")
     if url:
         return url
-    os.chmod(folder, 0o755)
+    os.chmod(folder, 0o755)  # noqa: S103 - the postgres user must reach its cluster folder.
     return subprocess.run(
         ["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "start", folder, str(free_port())],
         check=True,

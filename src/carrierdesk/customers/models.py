@@ -7,7 +7,6 @@ from carrierdesk.accounts.models import Region
 from carrierdesk.core.masking import mask_phone
 from carrierdesk.customers.choices import CustomerType, IdType, Product, SlaTier, SubscriptionStatus
 
-
 #: Products whose service number is the customer's phone number.
 NUMBER_IS_PHONE = frozenset({Product.MOBILE, Product.FIXED_VOICE})
 

@@ -1,7 +1,5 @@
 """Customer and subscription serializers. Personal data leave the API masked (R-SEC-2)."""
 
-from typing import Any
-
 from rest_framework import serializers
 
 from carrierdesk.accounts.models import Region
