@@ -95,23 +95,23 @@ def normalise_passport(value: str) -> str:
     return number
 
 
-_USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def uscc_check_character(first17: str) -> str:
     """Check character of a unified social credit code (GB 32100-2015)."""
     total = sum(
-        _USCC_CHARSET.index(char) * weight
+        USCC_CHARSET.index(char) * weight
         for char, weight in zip(first17, _USCC_WEIGHTS, strict=True)
     )
-    return _USCC_CHARSET[(31 - total % 31) % 31]
+    return USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def normalise_uscc(value: str) -> str:
     """Validate a unified social credit code 统一社会信用代码 of an enterprise."""
     code = (value or "").strip().upper()
-    if len(code) != 18 or any(char not in _USCC_CHARSET for char in code):
+    if len(code) != 18 or any(char not in USCC_CHARSET for char in code):
         raise ValidationError(
             _("A unified social credit code has 18 digits and capital letters."),
             code="invalid_format",
