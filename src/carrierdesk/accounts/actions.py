@@ -64,7 +64,7 @@ def upsert_staff(
     actor: Actor,
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     display_name: str,
     employee_number: str,
@@ -72,11 +72,18 @@ def upsert_staff(
     region: Region | None = None,
     skills: Iterable[str] = (),
 ) -> User:
-    """Create or update a staff user with exactly one role (its group) and a profile."""
+    """Create or update a staff user with exactly one role (its group) and a profile.
+
+    `password=None` keeps an existing user's password and gives a new one none (an unusable
+    password: that user signs in only after an admin sets one).
+    """
     if role not in Role.values:
         raise InvalidInput.field("role", "unknown role")
     user, created = User.objects.get_or_create(username=username)
-    user.set_password(password)
+    if password is not None:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
     user.is_staff = role == Role.ADMIN  # Django admin is for the admin role (issue 2 §7).
     user.is_superuser = role == Role.ADMIN
     user.save()

@@ -150,10 +150,9 @@ def build_organisation(seed: int) -> Organisation:
     organisation = Organisation(users=[])
     number = 0
 
-    def staff(username: str, role: str, department: str | None) -> User:
+    def staff(username: str, role: str, department: str | None, password: str | None) -> User:
         nonlocal number
         number += 1
-        password = f"Demo-{derive_secret(seed, 'password:' + username, 10)}"
         user = accounts.upsert_staff(
             None,
             username=username,
@@ -167,26 +166,20 @@ def build_organisation(seed: int) -> Organisation:
         organisation.by_role.setdefault(role, []).append(user)
         if role == Role.TECHNICIAN and department:
             organisation.handlers.setdefault(department, []).append(user)
-        user._demo_password = password  # type: ignore[attr-defined]
         return user
 
     for role, username, department in ROLE_USERS:
-        user = staff(username, role, department)
+        password = f"Demo-{derive_secret(seed, 'password:' + username, 10)}"
+        user = staff(username, role, department, password)
         key = derive_secret(seed, "token:" + username, 40)
         Token.objects.filter(user=user).exclude(key=key).delete()
         Token.objects.get_or_create(user=user, defaults={"key": key})
-        organisation.users.append(
-            DemoUser(
-                role.value,
-                username,
-                user._demo_password,  # type: ignore[attr-defined]
-                key,
-                department,
-            )
-        )
+        organisation.users.append(DemoUser(role.value, username, password, key, department))
+    # More staff to spread the work. They get no password (hashing one costs about half a
+    # second); an admin sets one for whoever should sign in.
     for prefix, role, department, count in EXTRA_STAFF:
         for index in range(1, count + 1):
-            staff(f"{prefix}{index:02d}", role, department)
+            staff(f"{prefix}{index:02d}", role, department, None)
     organisation.districts = [r for r in regions.values() if r.level == "district"]
     return organisation
 
