@@ -72,7 +72,7 @@ def worker(count: int) -> dict[str, Any]:
         register_ticket(agent, customer=customer, **BODY)
     figures["action"] = count / (time.perf_counter() - started)
 
-    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
     payload = json.dumps({**BODY, "customer": customer.number})
     started = time.perf_counter()
     for _ in range(count):

@@ -38,6 +38,7 @@ from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.choices import NUMBER_PREFIX, Action, Category, Channel, Kind, Status
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent, content_path
+from carrierdesk.tickets.queries import TICKET_RELATED
 
 #: A client clock a little ahead of ours is read as "now", not refused.
 RECEIVED_AT_SKEW = timedelta(seconds=60)
@@ -305,8 +306,13 @@ def _append_event(
 
 
 def _lock(number: str) -> Ticket:
+    """The ticket row, locked until the transaction ends (only the ticket's row: `of=self`)."""
     try:
-        return Ticket.objects.select_for_update().get(number=number)
+        return (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related(*TICKET_RELATED)
+            .get(number=number)
+        )
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
 

@@ -14,6 +14,9 @@ from carrierdesk.tickets.models import Ticket
 
 User = AbstractBaseUser | AnonymousUser
 
+#: The related rows a ticket is shown with.
+TICKET_RELATED = ("customer", "subscription", "region", "first_owner", "assignee", "department")
+
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     if not roles_of(user):
@@ -23,12 +26,6 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
 
 def access_ticket(user: User, number: str) -> Ticket:
     try:
-        return (
-            tickets_visible_to(user)
-            .select_related(
-                "customer", "subscription", "region", "first_owner", "assignee", "department"
-            )
-            .get(number=number)
-        )
+        return tickets_visible_to(user).select_related(*TICKET_RELATED).get(number=number)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None

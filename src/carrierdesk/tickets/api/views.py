@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from carrierdesk.core.api import ErrorSerializer, parse
+from carrierdesk.core.api import ErrorSerializer, parse, represent
 from carrierdesk.core.errors import InvalidInput, NotFound
 from carrierdesk.customers.queries import customers_visible_to
 from carrierdesk.tickets import actions
@@ -30,7 +30,7 @@ from carrierdesk.tickets.api.serializers import (
 )
 from carrierdesk.tickets.choices import Category, Channel, Kind, Status, Urgency
 from carrierdesk.tickets.models import Ticket
-from carrierdesk.tickets.queries import access_ticket, tickets_visible_to
+from carrierdesk.tickets.queries import TICKET_RELATED, access_ticket, tickets_visible_to
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
@@ -75,18 +75,17 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ordering = ["-received_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        return tickets_visible_to(self.request.user).select_related(
-            "customer", "subscription", "region", "first_owner", "assignee", "department"
-        )
+        return tickets_visible_to(self.request.user).select_related(*TICKET_RELATED)
 
     def get_object(self) -> Ticket:
         return access_ticket(self.request.user, self.kwargs["number"])
 
+    def retrieve(self, request: Request, number: str) -> Response:
+        return Response(represent(TicketSerializer, self.get_object()))
+
     def _render(self, ticket: Ticket, http_status: int = status.HTTP_200_OK) -> Response:
-        return Response(
-            TicketSerializer(access_ticket(self.request.user, ticket.number)).data,
-            status=http_status,
-        )
+        """The ticket an action returned (its related rows came with its lock)."""
+        return Response(represent(TicketSerializer, ticket), status=http_status)
 
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer, **ERRORS})
     def create(self, request: Request) -> Response:
