@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -17,6 +18,13 @@ router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("regions", RegionViewSet, basename="region")
 router.register("departments", DepartmentViewSet, basename="department")
+
+admin.site.site_header = _("carrierdesk administration")
+admin.site.site_title = _("carrierdesk")
+admin.site.index_title = _("Administration")
+
+handler404 = "carrierdesk.core.views.not_found"
+handler500 = "carrierdesk.core.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),

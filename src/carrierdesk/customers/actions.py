@@ -95,15 +95,33 @@ def _duplicate_id_error() -> InvalidInput:
     return InvalidInput.field("id_number", _("A customer with this ID number already exists."))
 
 
+def _duplicate_service_error() -> InvalidInput:
+    return InvalidInput.field("service_number", _("This service number is already registered."))
+
+
+def _check_keys(data: dict[str, Any], allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
+    """Refuse unknown fields and missing required ones, naming each."""
+    errors = {field: [_("Unknown field.")] for field in sorted(set(data) - set(allowed))}
+    errors.update(
+        {field: [_("This field is required.")] for field in required if not data.get(field)}
+    )
+    if errors:
+        raise InvalidInput(fields=errors)
+
+
+def _save(instance: Customer | Subscription, duplicate: Callable[[], InvalidInput]) -> None:
+    """Save; a unique-key race lost to another writer is the same 400 as a duplicate."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise duplicate() from None
+
+
 @transaction.atomic
 def create_customer(actor: Actor, **data: Any) -> Customer:
     """Register a customer; the customer number is assigned here."""
-    missing = [f for f in ("customer_type", "name", "id_type", "id_number") if not data.get(f)]
-    if missing:
-        raise InvalidInput(fields={f: [_("This field is required.")] for f in missing})
-    unknown = set(data) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    _check_keys(data, CUSTOMER_FIELDS, ("customer_type", "name", "id_type", "id_number"))
     cleaned = _clean_customer(data, None)
     if Customer.objects.filter(id_type=cleaned["id_type"], id_number=cleaned["id_number"]).exists():
         raise _duplicate_id_error()
@@ -111,11 +129,7 @@ def create_customer(actor: Actor, **data: Any) -> Customer:
     customer = Customer(
         number=f"C{next_value('customer'):010d}", created_at=now, updated_at=now, **cleaned
     )
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError:
-        raise _duplicate_id_error() from None
+    _save(customer, _duplicate_id_error)
     record(
         actor=actor,
         event_type="customer.created",
@@ -126,29 +140,34 @@ def create_customer(actor: Actor, **data: Any) -> Customer:
     return customer
 
 
+def _update(
+    actor: Actor,
+    instance: Customer | Subscription,
+    cleaned: dict[str, Any],
+    duplicate: Callable[[], InvalidInput],
+    object_type: str,
+    object_id: str,
+) -> None:
+    changes = apply_changes(instance, cleaned)
+    if not changes:
+        return
+    instance.updated_at = clock.now()
+    _save(instance, duplicate)
+    record(
+        actor=actor,
+        event_type=f"{object_type}.updated",
+        object_type=object_type,
+        object_id=object_id,
+        changes=changes,
+    )
+
+
 @transaction.atomic
 def update_customer(actor: Actor, customer: Customer, **data: Any) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    unknown = set(data) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    _check_keys(data, CUSTOMER_FIELDS, ())
     cleaned = _clean_customer(data, customer)
-    changes = apply_changes(customer, cleaned)
-    if not changes:
-        return customer
-    customer.updated_at = clock.now()
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError:
-        raise _duplicate_id_error() from None
-    record(
-        actor=actor,
-        event_type="customer.updated",
-        object_type="customer",
-        object_id=customer.number,
-        changes=changes,
-    )
+    _update(actor, customer, cleaned, _duplicate_id_error, "customer", customer.number)
     return customer
 
 
@@ -172,18 +191,9 @@ def _clean_subscription(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _duplicate_service_error() -> InvalidInput:
-    return InvalidInput.field("service_number", _("This service number is already registered."))
-
-
 @transaction.atomic
 def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscription:
-    missing = [f for f in ("service_number", "product") if not data.get(f)]
-    if missing:
-        raise InvalidInput(fields={f: [_("This field is required.")] for f in missing})
-    unknown = set(data) - set(SUBSCRIPTION_FIELDS)
-    if unknown:
-        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    _check_keys(data, SUBSCRIPTION_FIELDS, ("service_number", "product"))
     cleaned = _clean_subscription(data)
     if Subscription.objects.filter(service_number=cleaned["service_number"]).exists():
         raise _duplicate_service_error()
@@ -191,11 +201,7 @@ def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscr
     subscription = Subscription(customer=customer, created_at=now, updated_at=now, **cleaned)
     if subscription.region is None:
         subscription.region = customer.region
-    try:
-        with transaction.atomic():
-            subscription.save()
-    except IntegrityError:
-        raise _duplicate_service_error() from None
+    _save(subscription, _duplicate_service_error)
     record(
         actor=actor,
         event_type="subscription.created",
@@ -212,24 +218,8 @@ def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscr
 @transaction.atomic
 def update_subscription(actor: Actor, subscription: Subscription, **data: Any) -> Subscription:
     subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-    unknown = set(data) - set(SUBSCRIPTION_FIELDS)
-    if unknown:
-        raise InvalidInput(fields={f: [_("Unknown field.")] for f in sorted(unknown)})
+    _check_keys(data, SUBSCRIPTION_FIELDS, ())
     cleaned = _clean_subscription({"product": subscription.product, **data})
-    changes = apply_changes(subscription, cleaned)
-    if not changes:
-        return subscription
-    subscription.updated_at = clock.now()
-    try:
-        with transaction.atomic():
-            subscription.save()
-    except IntegrityError:
-        raise _duplicate_service_error() from None
-    record(
-        actor=actor,
-        event_type="subscription.updated",
-        object_type="subscription",
-        object_id=subscription.service_number,
-        changes=changes,
-    )
+    original_number = subscription.service_number
+    _update(actor, subscription, cleaned, _duplicate_service_error, "subscription", original_number)
     return subscription

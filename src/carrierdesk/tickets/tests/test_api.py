@@ -295,3 +295,14 @@ def test_schema_and_docs_are_served(api: Api) -> None:
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_oversize_attachment_is_400(api: Api, customer: Customer, settings: Any) -> None:
+    settings.MAX_ATTACHMENT_BYTES = 1024
+    client = api("agent")
+    number = create(client, customer).json()["number"]
+    big = SimpleUploadedFile("big.txt", b"x" * 2048, content_type="text/plain")
+    response = client.post(f"/api/v1/tickets/{number}/attach/", {"file": big}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()["error"]["fields"]
+    assert client.get(f"/api/v1/tickets/{number}/attachments/").json() == []
