@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.utils import timezone
 
+from carrierdesk.core import clock
 from carrierdesk.core.errors import IllegalTransition
+from carrierdesk.customers.models import Customer
 from carrierdesk.tickets import actions, workflow
 from carrierdesk.tickets.models import Ticket, TicketEvent
 
@@ -96,3 +99,28 @@ def test_cancel_and_start_race(
     froms = [from_status for _, from_status in events]
     assert froms.count("assigned") == 1
     assert outcomes in (["ok", "ok"], ["illegal_transition", "ok"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_get_distinct_consecutive_numbers(
+    staff: dict[str, User], customer: Customer
+) -> None:
+    def register_three() -> None:
+        for _ in range(3):
+            actions.register_ticket(
+                staff["agent"],
+                kind="inquiry",
+                channel="hotline",
+                category="billing",
+                customer=customer,
+                title="t",
+                description="d",
+            )
+
+    with clock.frozen(timezone.now()):
+        outcomes = race([register_three, register_three, register_three])
+    assert outcomes == ["ok", "ok", "ok"]
+    counters = sorted(
+        int(number[-6:]) for number in Ticket.objects.values_list("number", flat=True)
+    )
+    assert counters == list(range(1, 10))
