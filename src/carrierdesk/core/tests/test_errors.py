@@ -6,6 +6,8 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from carrierdesk.customers.models import Customer
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,7 +34,7 @@ def test_request_id_is_echoed_and_generated() -> None:
 
 
 def test_unexpected_error_is_json_500_and_writes_nothing(
-    api: Callable[[str], APIClient], customer: object, monkeypatch: pytest.MonkeyPatch
+    api: Callable[[str], APIClient], customer: Customer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from carrierdesk.audit.models import AuditEntry
     from carrierdesk.tickets import actions
@@ -59,7 +61,7 @@ def test_unexpected_error_is_json_500_and_writes_nothing(
             "description": "d",
         },
         format="json",
-    )  # type: ignore[attr-defined]
+    )
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
     assert (Ticket.objects.count(), AuditEntry.objects.count()) == before
