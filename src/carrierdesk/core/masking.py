@@ -69,13 +69,16 @@ FIELD_MASKS = {
     "id_number": mask_id_number,
     "address": mask_address,
     "installation_address": mask_address,
+    # Mobile and fixed-line service numbers are phone numbers; mask every one to be safe.
+    "service_number": mask_phone,
 }
 
 
 def mask_field(field: str, value: object) -> object:
     """A JSON-ready value of `field` for the record: masked if personal, else as is.
 
-    Model instances become their natural key (`code`, `number` or `username`), datetimes ISO text.
+    Model instances become their `record_key` if they define one (a masked key), else their
+    natural key (`code`, `number` or `username`); datetimes become ISO text.
     """
     if value is None or isinstance(value, bool | int | float):
         return value
@@ -85,7 +88,7 @@ def mask_field(field: str, value: object) -> object:
     isoformat = getattr(value, "isoformat", None)
     if callable(isoformat):
         return isoformat()
-    for key in ("code", "number", "service_number", "username"):
+    for key in ("record_key", "code", "number", "username"):
         natural = getattr(value, key, None)
         if isinstance(natural, str):
             return natural

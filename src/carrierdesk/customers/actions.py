@@ -206,7 +206,7 @@ def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscr
         actor=actor,
         event_type="subscription.created",
         object_type="subscription",
-        object_id=subscription.service_number,
+        object_id=subscription.pk,
         changes={
             "customer": customer.number,
             **{f: mask_field(f, getattr(subscription, f)) for f in SUBSCRIPTION_FIELDS},
@@ -220,6 +220,7 @@ def update_subscription(actor: Actor, subscription: Subscription, **data: Any) -
     subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
     _check_keys(data, SUBSCRIPTION_FIELDS, ())
     cleaned = _clean_subscription({"product": subscription.product, **data})
-    original_number = subscription.service_number
-    _update(actor, subscription, cleaned, _duplicate_service_error, "subscription", original_number)
+    _update(
+        actor, subscription, cleaned, _duplicate_service_error, "subscription", str(subscription.pk)
+    )
     return subscription

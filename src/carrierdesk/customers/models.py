@@ -76,6 +76,11 @@ class Subscription(models.Model):
         return self.service_number
 
     @property
+    def record_key(self) -> str:
+        """How timelines and the audit trail name this subscription (no personal data)."""
+        return f"{self.pk}:{self.masked_service_number}"
+
+    @property
     def masked_service_number(self) -> str:
         """Mobile and fixed-line service numbers are phone numbers: personal data (R-SEC-2)."""
         if self.product in NUMBER_IS_PHONE:

@@ -61,6 +61,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subscription
         fields = [
+            "id",
             "service_number",
             "customer",
             "product",

@@ -79,12 +79,13 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class SubscriptionFilter(filters.FilterSet):
     customer = filters.CharFilter(field_name="customer__number")
+    service_number = filters.CharFilter(field_name="service_number")
     product = filters.ChoiceFilter(choices=Product.choices)
     status = filters.ChoiceFilter(choices=SubscriptionStatus.choices)
 
     class Meta:
         model = Subscription
-        fields = ["customer", "product", "status"]
+        fields = ["customer", "service_number", "product", "status"]
 
 
 class SubscriptionViewSet(
@@ -93,7 +94,8 @@ class SubscriptionViewSet(
     """Subscriptions (services customers hold)."""
 
     serializer_class = SubscriptionSerializer
-    lookup_field = "service_number"
+    # By id: a service number is often a phone number, which must stay out of URLs and logs.
+    lookup_field = "pk"
     filterset_class = SubscriptionFilter
     ordering_fields = ["service_number", "created_at"]
     ordering = ["service_number"]
@@ -118,7 +120,7 @@ class SubscriptionViewSet(
         request=SubscriptionWriteSerializer(partial=True),
         responses={200: SubscriptionSerializer, **ERRORS},
     )
-    def partial_update(self, request: Request, service_number: str) -> Response:
+    def partial_update(self, request: Request, pk: str) -> Response:
         subscription = self.get_object()
         serializer = SubscriptionWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -128,3 +128,24 @@ def test_update_lookup_by_phone_and_subscriptions(api: Api, region: Any) -> None
 def test_auditor_reads_but_cannot_write(api: Api, region: Any) -> None:
     # Reads are open to every role today; the privacy issue narrows them (R-SEC-1).
     assert api("auditor").get("/api/v1/customers/").status_code == 200
+
+
+def test_phone_service_numbers_stay_out_of_urls_output_and_audit(api: Api, region: Any) -> None:
+    client = api("agent")
+    number = client.post("/api/v1/customers/", PERSON, format="json").json()["number"]
+    created = client.post(
+        "/api/v1/subscriptions/",
+        {"customer": number, "service_number": "13700001111", "product": "mobile"},
+        format="json",
+    )
+    body = created.json()
+    assert body["service_number"] == "137****1111"
+    detail = client.get(f"/api/v1/subscriptions/{body['id']}/")
+    assert detail.status_code == 200
+    patched = client.patch(
+        f"/api/v1/subscriptions/{body['id']}/", {"status": "suspended"}, format="json"
+    )
+    assert patched.json()["status"] == "suspended"
+    entries = AuditEntry.objects.filter(object_type="subscription")
+    assert entries.count() == 2
+    assert all("13700001111" not in f"{e.object_id} {e.changes}" for e in entries)

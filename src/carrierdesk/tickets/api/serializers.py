@@ -16,7 +16,10 @@ from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
 class TicketSerializer(serializers.ModelSerializer):
     customer = natural_key("number")
     customer_name = serializers.SerializerMethodField()
-    subscription = serializers.CharField(
+    subscription = serializers.IntegerField(
+        source="subscription_id", read_only=True, allow_null=True
+    )
+    subscription_number = serializers.CharField(
         source="subscription.masked_service_number",
         read_only=True,
         allow_null=True,
@@ -43,6 +46,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "customer",
             "customer_name",
             "subscription",
+            "subscription_number",
             "region",
             "title",
             "description",
@@ -81,11 +85,11 @@ class TicketCreateSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
     subtype = serializers.ChoiceField(choices=Subtype.choices, required=False, allow_blank=True)
     customer = serializers.CharField(max_length=20, help_text="customer number")
-    subscription = serializers.SlugRelatedField(
-        slug_field="service_number",
+    subscription = serializers.PrimaryKeyRelatedField(
         queryset=Subscription.objects.all(),
         required=False,
         allow_null=True,
+        help_text="subscription id",
     )
     region = serializers.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
@@ -104,11 +108,11 @@ class TicketUpdateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     subtype = serializers.ChoiceField(choices=Subtype.choices, required=False, allow_blank=True)
-    subscription = serializers.SlugRelatedField(
-        slug_field="service_number",
+    subscription = serializers.PrimaryKeyRelatedField(
         queryset=Subscription.objects.all(),
         required=False,
         allow_null=True,
+        help_text="subscription id",
     )
     region = serializers.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True

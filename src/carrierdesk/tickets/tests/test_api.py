@@ -152,7 +152,7 @@ def test_subscription_of_another_customer_is_400(
     response = create(
         api("agent"),
         Customer.objects.get(number=other["number"]),
-        subscription=subscription.service_number,
+        subscription=subscription.pk,
     )
     assert response.status_code == 400
     assert "subscription" in response.json()["error"]["fields"]
@@ -306,3 +306,15 @@ def test_oversize_attachment_is_400(api: Api, customer: Customer, settings: Any)
     assert response.status_code == 400
     assert "file" in response.json()["error"]["fields"]
     assert client.get(f"/api/v1/tickets/{number}/attachments/").json() == []
+
+
+def test_subscription_is_referenced_by_id_and_shown_masked(
+    api: Api, customer: Customer, subscription: Subscription
+) -> None:
+    response = create(api("agent"), customer, subscription=subscription.pk)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["subscription"], body["subscription_number"]) == (subscription.pk, "138****5678")
+    event = api("agent").get(f"/api/v1/tickets/{body['number']}/events/").json()[0]
+    assert event["changes"]["subscription"] == f"{subscription.pk}:138****5678"
+    assert "13812345678" not in str(event) + str(body)

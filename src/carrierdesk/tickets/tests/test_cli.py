@@ -78,7 +78,8 @@ def test_create_list_show_and_act_through_the_lifecycle(
     assert number.startswith("TS")
     assert created["status"] == "new"
     assert created["first_owner"] == "agent"
-    assert created["subscription"] == "138****5678"  # a phone number: masked (R-SEC-2)
+    assert created["subscription"] == subscription.pk
+    assert created["subscription_number"] == "138****5678"  # a phone number: masked (R-SEC-2)
     assert created["received_at"] == "2024-03-05T09:00:00+08:00"
     assert created["allowed_actions"] == ["accept", "cancel"]
     # Personal data leave masked, as from the API.
@@ -262,6 +263,8 @@ def test_gunicorn_argv() -> None:
         "3",
         "--access-logfile",
         "-",
+        "--access-logformat",
+        serve.ACCESS_LOG_FORMAT,
         "--timeout",
         "60",
         "--control-socket",

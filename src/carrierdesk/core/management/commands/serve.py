@@ -26,6 +26,11 @@ def bind_address(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
+#: The access log leaves out query strings (`?mobile=…` is personal data, R-SEC-2) and
+#: carries the request id that the audit trail records.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
+
 def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     """The command line that `serve` replaces itself with."""
     return [
@@ -38,6 +43,8 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         str(workers),
         "--access-logfile",
         "-",
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
         "--timeout",
         str(TIMEOUT_SECONDS),
         # gunicorn 27 opens a control socket; keep it in var/ rather than the home folder.

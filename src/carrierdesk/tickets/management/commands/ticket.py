@@ -30,7 +30,7 @@ from carrierdesk.tickets import actions
 from carrierdesk.tickets.api.serializers import TicketEventSerializer, TicketSerializer
 from carrierdesk.tickets.choices import Kind, Status
 from carrierdesk.tickets.models import Ticket
-from carrierdesk.tickets.queries import access_ticket, tickets_visible_to
+from carrierdesk.tickets.queries import TICKET_RELATED, access_ticket, tickets_visible_to
 
 #: The verb of `act` that adds a note instead of changing the status.
 ADD_NOTE = "add_note"
@@ -46,7 +46,6 @@ ACT_OPTIONS = {
     "version": "expected_version",
 }
 
-RELATED = ("customer", "subscription", "region", "first_owner", "assignee", "department")
 TABLE_COLUMNS = ("number", "kind", "status", "urgency", "received_at", "title")
 
 
@@ -268,7 +267,7 @@ class Command(BaseCommand):
     def list_tickets(self, user: User, options: dict[str, Any]) -> None:
         if options["limit"] < 1:
             raise InvalidInput.field("limit", _("Give a positive number."))
-        tickets = tickets_visible_to(user).select_related(*RELATED)
+        tickets = tickets_visible_to(user).select_related(*TICKET_RELATED)
         if options["status"]:
             tickets = tickets.filter(status__in=options["status"])
         if options["kind"]:
