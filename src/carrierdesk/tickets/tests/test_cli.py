@@ -16,6 +16,7 @@ from carrierdesk.audit.models import AuditEntry
 from carrierdesk.conftest import VALID_MOBILE
 from carrierdesk.core.management.commands import serve
 from carrierdesk.customers.models import Customer, Subscription
+from carrierdesk.tickets.choices import Kind, Status, Urgency
 from carrierdesk.tickets.management.commands.ticket import Command as TicketCommand
 from carrierdesk.tickets.models import Ticket, TicketEvent
 
@@ -92,7 +93,8 @@ def test_create_list_show_and_act_through_the_lifecycle(
     assert run_json("list", "--as", "auditor", "--status", "closed")["count"] == 0
     table = run("list", "--as", "auditor")
     _header, row = table.splitlines()
-    assert row.split()[:4] == [number, "complaint", "new", "serious"]
+    labels = [str(Kind.COMPLAINT.label), str(Status.NEW.label), str(Urgency.SERIOUS.label)]
+    assert row.split()[:4] == [number, *labels]  # the table shows labels, JSON the codes
     assert "2024-03-05 09:00" in row
     assert row.endswith("话费多扣")
 

@@ -296,7 +296,14 @@ class Command(BaseCommand):
             _("title"),
         ]
         rows = [
-            [t.number, t.kind, t.status, t.urgency, local_time(t.received_at), t.title]
+            [
+                t.number,
+                str(t.get_kind_display()),
+                str(t.get_status_display()),
+                str(t.get_urgency_display()),
+                local_time(t.received_at),
+                t.title,
+            ]
             for t in page
         ]
         for line in table([header, *rows]):
