@@ -96,7 +96,12 @@ class TicketCreateSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10_000)
-    received_at = serializers.DateTimeField(required=False)
+    received_at = serializers.DateTimeField(
+        required=False,
+        help_text="when the customer's request reached the carrier (ISO 8601; without an offset "
+        "it is read in the server's time zone, Asia/Shanghai by default); may be earlier than "
+        "registration, never in the future; default: now",
+    )
     contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     external_reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
