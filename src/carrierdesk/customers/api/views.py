@@ -35,11 +35,15 @@ class CustomerFilter(filters.FilterSet):
     customer_type = filters.ChoiceFilter(choices=CustomerType.choices)
     region = filters.CharFilter(field_name="region__code")
     mobile = filters.CharFilter(method="filter_mobile", label="mobile number (exact)")
-    id_number = filters.CharFilter(field_name="id_number", lookup_expr="iexact")
+    id_number = filters.CharFilter(method="filter_id_number", label="ID number (exact)")
 
     class Meta:
         model = Customer
         fields = ["customer_type", "region", "mobile", "id_number"]
+
+    def filter_id_number(self, queryset: QuerySet[Customer], name: str, value: str) -> Any:
+        # Stored upper-cased (a trailing x of a resident ID becomes X): an exact, indexed match.
+        return queryset.filter(id_number=value.strip().upper())
 
     def filter_mobile(self, queryset: QuerySet[Customer], name: str, value: str) -> Any:
         try:
