@@ -23,7 +23,9 @@ def next_value(name: str) -> int:
     The UPDATE takes the row lock, so concurrent callers get distinct values; the first caller
     creates the row (a unique primary key, not check-then-insert, settles a creation race).
     """
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction the counter rides on it; only the
+    # creation below needs one, to survive losing the creation race.
+    with transaction.atomic(savepoint=False):
         updated = Sequence.objects.filter(name=name).update(value=F("value") + 1)
         if not updated:
             try:
