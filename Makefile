@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed ## Create .venv and install carrierdesk with its dev tools
 
-demo: install ## Install, migrate, load demo data and serve at http://127.0.0.1:$(PORT)
+demo: install ## Install, migrate, load demo data and serve at http://127.0.0.1:8000 (PORT=, TICKETS=)
 	$(CD) migrate --no-input
 	$(CD) demo --tickets $(TICKETS)
 	$(CD) serve --port $(PORT)
@@ -38,7 +38,7 @@ lint: install ## ruff lint and format check
 typecheck: install ## mypy
 	$(BIN)/mypy
 
-checks: install ## Django system checks and the missing-migrations check
+checks: install ## Django system checks, missing migrations, OpenAPI schema without warnings
 	$(CD) check --fail-level WARNING
 	$(CD) makemigrations --check --dry-run
 	$(CD) spectacular --validate --fail-on-warn --file /dev/null
