@@ -6,12 +6,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from carrierdesk.accounts import actions as accounts
-from carrierdesk.accounts.choices import DepartmentKind, RegionLevel, Role
+from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
 from carrierdesk.accounts.models import Department, Region
 from carrierdesk.customers import actions as customers
 from carrierdesk.customers.models import Customer, Subscription
@@ -54,9 +54,10 @@ def departments(region: Region) -> dict[str, Department]:
 
 @pytest.fixture
 def staff(departments: dict[str, Department], region: Region) -> dict[str, User]:
-    """One user per role, named after the role."""
+    """One user per role of SPEC §0, named after the role (the customer role holds no
+    staff profile)."""
     home = {Role.TECHNICIAN: DepartmentKind.NETWORK_OPERATIONS}
-    return {
+    users = {
         role.value: accounts.upsert_staff(
             None,
             username=role.value,
@@ -68,7 +69,12 @@ def staff(departments: dict[str, Department], region: Region) -> dict[str, User]
             region=region,
         )
         for index, role in enumerate(Role)
+        if role in STAFF_ROLES
     }
+    customer_user = User.objects.create_user("customer", password="correct-horse-battery")
+    customer_user.groups.add(Group.objects.get(name=Role.CUSTOMER))
+    users[Role.CUSTOMER.value] = customer_user
+    return users
 
 
 @pytest.fixture

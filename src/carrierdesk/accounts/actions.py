@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from carrierdesk.accounts.choices import DepartmentKind, RegionLevel, Role
+from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
 from carrierdesk.accounts.models import Department, Region, Skill, StaffProfile
 from carrierdesk.audit.actions import record
 from carrierdesk.core.actors import Actor
@@ -77,8 +77,8 @@ def upsert_staff(
     `password=None` keeps an existing user's password and gives a new one none (an unusable
     password: that user signs in only after an admin sets one).
     """
-    if role not in Role.values:
-        raise InvalidInput.field("role", "unknown role")
+    if role not in STAFF_ROLES:
+        raise InvalidInput.field("role", "unknown staff role")
     user, created = User.objects.get_or_create(username=username)
     if password is not None:
         user.set_password(password)

@@ -14,6 +14,11 @@ class Role(models.TextChoices):
     QUALITY_INSPECTOR = "quality_inspector", _("Quality inspector")
     AUDITOR = "auditor", _("Auditor")
     ADMIN = "admin", _("Administrator")
+    CUSTOMER = "customer", _("Customer")
+
+
+#: The roles of the carrier's own staff (everyone but customers).
+STAFF_ROLES = frozenset(role.value for role in Role if role != Role.CUSTOMER)
 
 
 class DepartmentKind(models.TextChoices):

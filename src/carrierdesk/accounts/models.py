@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from carrierdesk.accounts.choices import DepartmentKind, RegionLevel, Role
+from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
 
 
 class Region(models.Model):
@@ -84,7 +84,9 @@ class StaffProfile(models.Model):
     )
     employee_number = models.CharField(_("employee number"), max_length=32, unique=True)
     display_name = models.CharField(_("display name"), max_length=64)
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    role = models.CharField(
+        _("role"), max_length=32, choices=[c for c in Role.choices if c[0] in STAFF_ROLES]
+    )
     department = models.ForeignKey(
         Department,
         null=True,

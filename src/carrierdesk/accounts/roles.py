@@ -2,9 +2,14 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 
-from carrierdesk.accounts.choices import Role
+from carrierdesk.accounts.choices import STAFF_ROLES, Role
 
 ALL_ROLES = frozenset(role.value for role in Role)
+
+
+def is_staff_member(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Whether `user` holds one of the carrier's staff roles (not only the customer role)."""
+    return bool(roles_of(user) & STAFF_ROLES)
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:

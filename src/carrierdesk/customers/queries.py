@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from carrierdesk.accounts.roles import roles_of
+from carrierdesk.accounts.roles import is_staff_member
 from carrierdesk.core.errors import NotFound
 from carrierdesk.customers.models import Customer, Subscription
 
@@ -12,11 +12,11 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
-    return Customer.objects.all() if roles_of(user) else Customer.objects.none()
+    return Customer.objects.all() if is_staff_member(user) else Customer.objects.none()
 
 
 def subscriptions_visible_to(user: User) -> QuerySet[Subscription]:
-    return Subscription.objects.all() if roles_of(user) else Subscription.objects.none()
+    return Subscription.objects.all() if is_staff_member(user) else Subscription.objects.none()
 
 
 def access_customer(user: User, number: str) -> Customer:

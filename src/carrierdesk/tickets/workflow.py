@@ -6,7 +6,7 @@ from to the status it leads to. Actions enforce it; the API reports `allowed_act
 
 from collections.abc import Mapping
 
-from carrierdesk.accounts.choices import Role
+from carrierdesk.accounts.choices import STAFF_ROLES, Role
 from carrierdesk.tickets.choices import (
     TERMINAL_STATUSES,
     Action,
@@ -119,7 +119,7 @@ SUBTYPES: Mapping[str, tuple[str, ...]] = {
     Kind.SUGGESTION: (),
 }
 
-_ALL_STAFF = frozenset(role.value for role in Role) - {Role.AUDITOR.value}
+_ALL_STAFF = STAFF_ROLES - {Role.AUDITOR.value}
 _HANDLERS = frozenset({Role.TECHNICIAN, Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 #: Which roles may take each action (SPEC §0). Auditors read only.

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
 
-from carrierdesk.accounts.choices import Role
+from carrierdesk.accounts.choices import STAFF_ROLES
 from carrierdesk.accounts.roles import roles_of
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.core import identity
@@ -46,7 +46,7 @@ def test_demo_is_idempotent_and_prints_working_credentials() -> None:
     assert second["users"] == first["users"]
     users = first["users"]
     assert isinstance(users, list)
-    assert sorted(u["role"] for u in users) == sorted(role.value for role in Role)
+    assert sorted(u["role"] for u in users) == sorted(STAFF_ROLES)
     for entry in users:
         user = authenticate(username=entry["username"], password=entry["password"])
         assert user is not None, entry["username"]

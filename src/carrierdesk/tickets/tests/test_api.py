@@ -318,3 +318,13 @@ def test_subscription_is_referenced_by_id_and_shown_masked(
     event = api("agent").get(f"/api/v1/tickets/{body['number']}/events/").json()[0]
     assert event["changes"]["subscription"] == f"{subscription.pk}:138****5678"
     assert "13812345678" not in str(event) + str(body)
+
+
+def test_user_without_a_staff_role_is_403(customer: Customer) -> None:
+    from django.contrib.auth.models import User
+
+    client = APIClient()
+    client.force_authenticate(User.objects.create_user("someone"))
+    response = client.get("/api/v1/tickets/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"

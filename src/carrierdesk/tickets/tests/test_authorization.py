@@ -1,5 +1,7 @@
 """Authorization matrix (STYLE habit 10): each role × each ticket endpoint that writes.
 
+The customer role (SPEC §0) is shut out of the staff API altogether (403).
+
 A role the table refuses gets 403 `permission_denied` and nothing changes; a role it allows
 passes the role check (whatever the workflow then says about the ticket's status).
 """
@@ -33,7 +35,7 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 
 #: The status each verb can start from, for a service order (the kind with every verb).
-START_STATUS = {
+START_STATUS: dict[str, list[str]] = {
     Action.ACCEPT: [],
     Action.REJECT: [],
     Action.CANCEL: [],
@@ -67,7 +69,10 @@ def test_transition_endpoints(
         assert response.status_code == 200, (step, response.json())
     before = state()
     response = api(role).post(f"/api/v1/tickets/{number}/{action}/", BODIES[action], format="json")
-    if workflow.can_role_act(frozenset({role}), action):
+    if role == Role.CUSTOMER:  # the staff API is closed to customers
+        assert response.status_code == 403
+        assert state() == before
+    elif workflow.can_role_act(frozenset({role}), action):
         assert response.status_code == 200, (role, action, response.json())
     else:
         assert response.status_code == 403, (role, action, response.json())
@@ -84,6 +89,15 @@ def test_register_note_and_update(
 ) -> None:
     client = api(role)
     roles = frozenset({role})
+    if role == Role.CUSTOMER:
+        for method, path in [
+            ("get", "/api/v1/tickets/"),
+            ("get", "/api/v1/customers/"),
+            ("post", "/api/v1/tickets/"),
+            ("get", "/api/v1/regions/"),
+        ]:
+            assert getattr(client, method)(path).status_code == 403, path
+        return
     created = client.post(
         "/api/v1/tickets/",
         {

@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
 
-from carrierdesk.accounts.roles import roles_of
+from carrierdesk.accounts.roles import is_staff_member
 from carrierdesk.core import context
 from carrierdesk.core.errors import ActionError, InvalidInput
 from carrierdesk.customers.models import Subscription
@@ -70,7 +70,7 @@ def command_error(exc: ActionError) -> CommandError:
 def acting_staff(username: str) -> User:
     """The active staff user named by `--as`."""
     user = User.objects.filter(username=username, is_active=True).first()
-    if user is None or not roles_of(user):
+    if user is None or not is_staff_member(user):
         raise InvalidInput.field("as", _("No active staff member has this username."))
     return user
 

@@ -1,0 +1,12 @@
+"""The customer role of SPEC §0 as a group (it grants no staff rights)."""
+
+from django.db import migrations
+
+
+def create_group(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.get_or_create(name="customer")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0002_role_groups")]
+    operations = [migrations.RunPython(create_group, migrations.RunPython.noop)]
