@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from carrierdesk.audit.actions import record
 from carrierdesk.core import clock, identity
 from carrierdesk.core.actors import Actor
-from carrierdesk.core.changes import apply_changes
+from carrierdesk.core.changes import apply_changes, check_lengths
 from carrierdesk.core.errors import InvalidInput
 from carrierdesk.core.masking import mask_field
 from carrierdesk.core.models import next_value
@@ -86,6 +86,7 @@ def _clean_customer(data: dict[str, Any], current: Customer | None) -> dict[str,
         errors.setdefault("id_type", []).append(
             _("An individual is identified by a resident ID card or a passport.")
         )
+    check_lengths(Customer, cleaned, errors)
     if errors:
         raise InvalidInput(fields=errors)
     return cleaned
@@ -186,6 +187,7 @@ def _clean_subscription(data: dict[str, Any]) -> dict[str, Any]:
                 cleaned["service_number"] = identity.normalise_mobile(cleaned["service_number"])
             except ValidationError as exc:
                 errors.setdefault("service_number", []).extend(exc.messages)
+    check_lengths(Subscription, cleaned, errors)
     if errors:
         raise InvalidInput(fields=errors)
     return cleaned

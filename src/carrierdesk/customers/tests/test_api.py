@@ -149,3 +149,15 @@ def test_phone_service_numbers_stay_out_of_urls_output_and_audit(api: Api, regio
     entries = AuditEntry.objects.filter(object_type="subscription")
     assert entries.count() == 2
     assert all("13700001111" not in f"{e.object_id} {e.changes}" for e in entries)
+
+
+def test_overlong_values_are_400_on_every_database(region: Any) -> None:
+    from carrierdesk.core.errors import InvalidInput
+    from carrierdesk.customers import actions
+
+    with pytest.raises(InvalidInput) as info:
+        actions.create_customer(
+            None, **{**PERSON, "region": region, "name": "张" * 129, "address": "路" * 256}
+        )
+    assert set(info.value.fields) == {"name", "address"}
+    assert Customer.objects.count() == 0
