@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -48,7 +49,7 @@ class CustomerFilter(filters.FilterSet):
     def filter_mobile(self, queryset: QuerySet[Customer], name: str, value: str) -> Any:
         try:
             return queryset.filter(mobile=identity.normalise_mobile(value))
-        except Exception:
+        except ValidationError:  # an unparsable number simply matches nothing
             return queryset.none()
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from carrierdesk.core.api import ErrorSerializer, parse, represent
 from carrierdesk.core.errors import InvalidInput, NotFound
+from carrierdesk.customers.models import Customer
 from carrierdesk.customers.queries import customers_visible_to
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.api.serializers import (
@@ -93,7 +94,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = parse(TicketCreateSerializer, request.data)
         try:
             data["customer"] = customers_visible_to(request.user).get(number=data["customer"])
-        except Exception:
+        except Customer.DoesNotExist:
             raise InvalidInput.field("customer", _("No such customer.")) from None
         ticket = actions.register_ticket(request.user, **data)
         return self._render(ticket, status.HTTP_201_CREATED)
