@@ -43,17 +43,6 @@ class Status(models.TextChoices):
 
 #: Statuses in which a ticket is finished and its fields are frozen.
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.CANCELLED})
-#: Statuses counted as open work (backlog).
-OPEN_STATUSES = frozenset(
-    {
-        Status.NEW,
-        Status.ACCEPTED,
-        Status.ASSIGNED,
-        Status.IN_PROGRESS,
-        Status.PENDING,
-        Status.REOPENED,
-    }
-)
 
 
 class Channel(models.TextChoices):

@@ -20,7 +20,8 @@ from carrierdesk.core.errors import (
 )
 from carrierdesk.customers import actions as customer_actions
 from carrierdesk.customers.models import Customer, Subscription
-from carrierdesk.tickets import actions
+from carrierdesk.tickets import actions, workflow
+from carrierdesk.tickets.choices import Action
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -196,26 +197,35 @@ def test_close_on_new_is_illegal_and_changes_nothing(
     assert (ticket.status, ticket.version) == ("new", 1)
 
 
+#: Statuses from which each verb can be taken on a service order (the kind with every verb).
+_PATH_TO: dict[str, list[str]] = {
+    Action.REJECT: [],
+    Action.CANCEL: [],
+    Action.PEND: [Action.ACCEPT, Action.ASSIGN, Action.START],
+    Action.RESOLVE: [Action.ACCEPT, Action.ASSIGN, Action.START],
+    Action.REOPEN: [Action.ACCEPT, Action.ASSIGN, Action.START, Action.RESOLVE],
+}
+_PARAMS: dict[str, dict[str, str]] = {
+    Action.ASSIGN: {"department": "NETWORK_OPER"},
+    Action.RESOLVE: {"resolution": "r"},
+}
+
+
 @pytest.mark.parametrize(
-    ("function", "params", "field"),
-    [
-        (actions.pend, {"reason": " "}, "reason"),
-        (actions.cancel, {"reason": ""}, "reason"),
-        (actions.reopen, {"reason": ""}, "reason"),
-        (actions.resolve, {"resolution": ""}, "resolution"),
-    ],
+    ("action", "field"),
+    [(action, "reason") for action in sorted(workflow.NEEDS_REASON)]
+    + [(action, "resolution") for action in sorted(workflow.NEEDS_RESOLUTION)],
 )
 def test_reason_and_resolution_are_required(
-    staff: dict[str, User],
-    make_ticket: Callable[..., Ticket],
-    function: Any,
-    params: dict[str, Any],
-    field: str,
+    staff: dict[str, User], make_ticket: Callable[..., Ticket], action: str, field: str
 ) -> None:
-    number = make_ticket().number
+    """The verbs workflow.NEEDS_REASON / NEEDS_RESOLUTION name refuse a blank one (R-WF-1)."""
+    number = make_ticket(kind="service_order", subtype="open").number
+    for step in _PATH_TO[action]:
+        actions.TRANSITION_FUNCTIONS[step](staff["admin"], number, **_PARAMS.get(step, {}))
     before = counts()
     with pytest.raises(InvalidInput) as info:
-        function(staff["supervisor"], number, **params)
+        actions.TRANSITION_FUNCTIONS[action](staff["supervisor"], number, **{field: " "})
     assert set(info.value.fields) == {field}
     assert counts() == before
 
