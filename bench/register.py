@@ -17,17 +17,17 @@ import http.client
 import json
 import os
 import platform
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import free_port, on_databases, run_worker
+
 BODY = {
     "kind": "complaint",
     "channel": "hotline",
@@ -36,12 +36,6 @@ BODY = {
     "title": "话费异常",
     "description": "用户反映本月套餐外多扣费，要求核实并退还。",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def worker(count: int) -> dict[str, Any]:
@@ -147,37 +141,6 @@ def http_rate(port: int, token: str, customer: str, count: int, clients: int) ->
     return per_client * clients / elapsed
 
 
-def run_on(database_url: str, count: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="carrierdesk-bench-") as var:
-        env = {
-            **os.environ,
-            "CARRIERDESK_VAR_DIR": var,
-            "CARRIERDESK_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": database_url.replace("{var}", var),
-        }
-        output = subprocess.run(
-            [sys.executable, __file__, "--worker", "--count", str(count)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    return dict(json.loads(output.strip().splitlines()[-1]))
-
-
-def start_postgres(folder: str) -> str:
-    url = os.environ.get("BENCH_POSTGRES_URL")
-    if url:
-        return url
-    os.chmod(folder, 0o755)  # noqa: S103 - the postgres user must reach its cluster folder.
-    return subprocess.run(
-        ["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "start", folder, str(free_port())],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -190,22 +153,9 @@ def main() -> None:
         print(json.dumps(worker(args.count)))
         return
 
-    results: list[dict[str, Any]] = []
-    if args.database in ("sqlite", "both"):
-        results.append(run_on("sqlite:///{var}/bench.sqlite3", args.count))
-    if args.database in ("postgres", "both"):
-        folder = tempfile.mkdtemp(prefix="carrierdesk-bench-pg-")
-        try:
-            url = start_postgres(folder)
-            results.append(run_on(url, args.count))
-        finally:
-            if not os.environ.get("BENCH_POSTGRES_URL"):
-                subprocess.run(
-                    ["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "stop", folder],
-                    capture_output=True,
-                    check=False,
-                )
-            shutil.rmtree(folder, ignore_errors=True)
+    results = on_databases(
+        args.database, lambda url: run_worker(__file__, url, ["--count", str(args.count)])
+    )
 
     print(
         f"# register.py: {args.count} tickets per measurement, "

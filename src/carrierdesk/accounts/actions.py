@@ -2,12 +2,15 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
 from carrierdesk.accounts.models import Department, Region, Skill, StaffProfile
 from carrierdesk.audit.actions import record
+from carrierdesk.core import identity
 from carrierdesk.core.actors import Actor
 from carrierdesk.core.errors import InvalidInput
 
@@ -71,6 +74,8 @@ def upsert_staff(
     department: Department | None = None,
     region: Region | None = None,
     skills: Iterable[str] = (),
+    mobile: str = "",
+    language: str = "",
 ) -> User:
     """Create or update a staff user with exactly one role (its group) and a profile.
 
@@ -79,6 +84,13 @@ def upsert_staff(
     """
     if role not in STAFF_ROLES:
         raise InvalidInput.field("role", "unknown staff role")
+    if mobile:
+        try:
+            mobile = identity.normalise_mobile(mobile)
+        except ValidationError as exc:
+            raise InvalidInput(fields={"mobile": exc.messages}) from None
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput.field("language", "unknown language")
     user, created = User.objects.get_or_create(username=username)
     if password is not None:
         user.set_password(password)
@@ -97,6 +109,8 @@ def upsert_staff(
             "role": role,
             "department": department,
             "region": region,
+            "mobile": mobile,
+            "language": language,
         },
     )
     skill_objects = [

@@ -99,6 +99,18 @@ class StaffProfile(models.Model):
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
     )
     skills = models.ManyToManyField(Skill, blank=True, verbose_name=_("skills"))
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=20,
+        blank=True,
+        help_text=_("For SMS notifications (time-limit warnings, escalations)."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("Language of notifications and screens; empty means the site default."),
+    )
 
     class Meta:
         verbose_name = _("staff profile")

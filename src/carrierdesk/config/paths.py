@@ -13,6 +13,12 @@ def _checkout_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
+def default_policy_pack() -> Path:
+    """The default time-limit policy pack, `policies/cn-telecom-2025.yaml` in the checkout."""
+    root = _checkout_root() or Path.cwd()
+    return root / "policies" / "cn-telecom-2025.yaml"
+
+
 def var_dir() -> Path:
     """The state folder: $CARRIERDESK_VAR_DIR, else the checkout's var/, else ./var."""
     configured = os.environ.get("CARRIERDESK_VAR_DIR")

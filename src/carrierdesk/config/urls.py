@@ -9,7 +9,9 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from carrierdesk.accounts.api.views import DepartmentViewSet, RegionViewSet
+from carrierdesk.calendars.api.views import CalendarViewSet
 from carrierdesk.customers.api.views import CustomerViewSet, SubscriptionViewSet
+from carrierdesk.sla.api.views import AtRiskView, PolicyVersionViewSet
 from carrierdesk.tickets.api.views import TicketViewSet
 
 router = DefaultRouter()
@@ -18,6 +20,8 @@ router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("regions", RegionViewSet, basename="region")
 router.register("departments", DepartmentViewSet, basename="department")
+router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("sla/policies", PolicyVersionViewSet, basename="sla-policy")
 
 admin.site.site_header = _("carrierdesk administration")
 admin.site.site_title = _("carrierdesk")
@@ -30,6 +34,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/sla/at-risk/", AtRiskView.as_view(), name="sla-at-risk"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

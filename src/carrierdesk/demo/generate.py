@@ -23,11 +23,15 @@ from rest_framework.authtoken.models import Token
 from carrierdesk.accounts import actions as accounts
 from carrierdesk.accounts.choices import DepartmentKind, Role
 from carrierdesk.accounts.models import Department, Region
+from carrierdesk.config.paths import default_policy_pack
 from carrierdesk.core import clock
 from carrierdesk.customers import actions as customers
 from carrierdesk.customers.choices import CustomerType, IdType, Product, SlaTier
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.demo import corpus
+from carrierdesk.sla.actions import load_policy
+from carrierdesk.sla.models import PolicyVersion
+from carrierdesk.sla.sweep import sweep
 from carrierdesk.tickets import actions as tickets
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status
@@ -475,6 +479,7 @@ class DemoResult:
     customers: int
     tickets_created: int
     tickets_total: int
+    alerts: int = 0
 
 
 def load(
@@ -482,11 +487,20 @@ def load(
 ) -> DemoResult:
     with transaction.atomic():
         organisation = build_organisation(seed)
+    if not PolicyVersion.objects.exists():
+        load_policy(
+            None,
+            default_policy_pack().read_text(encoding="utf-8"),
+            source_name=default_policy_pack().name,
+        )
     people = build_customers(seed, max(50, ticket_count // 4), organisation.districts)
     created = build_tickets(seed, ticket_count, organisation, people, progress)
+    # The alerts the demo's open tickets have reached by now (R-SLA-3).
+    alerts = sweep().alerts
     return DemoResult(
         users=organisation.users,
         customers=len(people),
         tickets_created=created,
         tickets_total=Ticket.objects.count(),
+        alerts=alerts,
     )

@@ -35,6 +35,7 @@ from carrierdesk.core.errors import (
 from carrierdesk.core.masking import mask_field
 from carrierdesk.core.models import next_value
 from carrierdesk.customers.models import Customer, Subscription
+from carrierdesk.sla.actions import MATCHED_FIELDS, clocks_follow, policy_in_force, rebuild_clocks
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.choices import NUMBER_PREFIX, Action, Category, Channel, Kind, Status
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent, content_path
@@ -247,6 +248,7 @@ def register_ticket(
         status=Status.NEW,
         status_changed_at=now,
         updated_at=now,
+        sla_policy=policy_in_force(received),
         **cleaned,
     )
     snapshot = {
@@ -265,6 +267,7 @@ def register_ticket(
         )
     }
     _append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
+    clocks_follow(ticket, Action.REGISTER, now)
     return ticket
 
 
@@ -361,6 +364,7 @@ def _transition(
     ticket.version += 1
     ticket.save()
     _append_event(ticket, actor, action, from_status, target, changes, note, now)
+    clocks_follow(ticket, action, now)
     return ticket
 
 
@@ -648,7 +652,28 @@ def update_ticket(
     ticket.version += 1
     ticket.save()
     _append_event(ticket, actor, Action.UPDATE, ticket.status, ticket.status, changes, note, now)
+    if set(changes) & set(MATCHED_FIELDS):
+        # R-SLA-2: new urgency, new limits; time used and paused so far is kept.
+        _rebuild_time_limits(ticket, None, now)
     return ticket
+
+
+def _rebuild_time_limits(ticket: Ticket, actor: Actor, now: datetime) -> dict[str, Any]:
+    """Replay the clocks; the timeline records those that moved (R-SLA-2)."""
+    changes = rebuild_clocks(ticket, now)
+    if changes:
+        status = ticket.status
+        _append_event(
+            ticket, actor, Action.SLA_REBUILD, status, status, {"clocks": changes}, "", now
+        )
+    return changes
+
+
+@transaction.atomic
+def recompute_time_limits(actor: Actor, number: str) -> dict[str, Any]:
+    """Recompute the ticket's clocks from its timeline (`carrierdesk sla rebuild`), after a
+    policy or calendar correction."""
+    return _rebuild_time_limits(_lock(number), actor, clock.now())
 
 
 def _safe_filename(name: str) -> str:

@@ -118,3 +118,8 @@ class Action(models.TextChoices):
     NOTE = "note", _("Add note")
     ATTACH = "attach", _("Attach file")
     UPDATE = "update", _("Update")
+    # Written by the time-limit sweeper (R-SLA-3), never by a person.
+    SLA_WARNING = "sla_warning", _("Time-limit warning")
+    SLA_BREACH = "sla_breach", _("Time limit breached")
+    SLA_ESCALATION = "sla_escalation", _("Escalated")
+    SLA_REBUILD = "sla_rebuild", _("Time limits recomputed")

@@ -83,6 +83,15 @@ class Ticket(models.Model):
         _("external reference"), max_length=64, blank=True, db_index=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    sla_policy = models.ForeignKey(
+        "sla.PolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("time-limit policy"),
+        help_text=_("The policy version in force when the request was received (SPEC §4)."),
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "carrierdesk.audit",
     "carrierdesk.accounts",
     "carrierdesk.customers",
+    "carrierdesk.calendars",
     "carrierdesk.tickets",
+    "carrierdesk.sla",
+    "carrierdesk.notifications",
     "carrierdesk.demo",
 ]
 
@@ -197,3 +200,50 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CARRIERDESK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Time limits (carrierdesk.sla) -----------------------------------------------------------
+# CARRIERDESK_SLA_QUIET_HOURS_CALENDAR  calendar whose working hours alerts wait for, except for
+#                                       the top urgency (default cn-business, 08:30-17:30)
+# CARRIERDESK_SLA_SWEEP_INTERVAL        seconds between sweeps run by `serve` (default 30;
+#                                       0 runs none: start `carrierdesk sla sweep --loop` apart)
+SLA_QUIET_HOURS_CALENDAR = os.environ.get("CARRIERDESK_SLA_QUIET_HOURS_CALENDAR", "cn-business")
+SLA_SWEEP_INTERVAL = float(os.environ.get("CARRIERDESK_SLA_SWEEP_INTERVAL", "30"))
+
+# --- Notifications (carrierdesk.notifications) ------------------------------------------------
+# CARRIERDESK_NOTIFICATION_CHANNELS        channels a notification goes to unless the caller
+#                                          names them: comma-separated console, email, sms,
+#                                          webhook (default: console)
+# CARRIERDESK_NOTIFICATION_MAX_ATTEMPTS    delivery attempts before a message is failed (default 6;
+#                                          retries wait 1 min × 2^(attempt − 1), at most 1 h)
+# CARRIERDESK_NOTIFICATION_SMS_URL         the SMS gateway's endpoint, POSTed {"to", "text",
+#                                          "reference"} as JSON (default: empty, no SMS)
+# CARRIERDESK_NOTIFICATION_SMS_TOKEN       bearer token for the SMS gateway (default: none)
+# CARRIERDESK_NOTIFICATION_WEBHOOK_URL     where each notification is also POSTed once, signed
+#                                          (default: empty, no webhook)
+# CARRIERDESK_NOTIFICATION_WEBHOOK_SECRET  HMAC-SHA256 key of the webhook signature (required
+#                                          with a webhook URL; docs/architecture.md)
+# Email goes through Django's EMAIL_BACKEND / EMAIL_HOST… settings and DEFAULT_FROM_EMAIL.
+NOTIFICATION_CHANNELS = [
+    channel.strip()
+    for channel in os.environ.get("CARRIERDESK_NOTIFICATION_CHANNELS", "console").split(",")
+    if channel.strip()
+]
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("CARRIERDESK_NOTIFICATION_MAX_ATTEMPTS", "6"))
+NOTIFICATION_SMS_URL = os.environ.get("CARRIERDESK_NOTIFICATION_SMS_URL", "")
+NOTIFICATION_SMS_TOKEN = os.environ.get("CARRIERDESK_NOTIFICATION_SMS_TOKEN", "")
+NOTIFICATION_WEBHOOK_URL = os.environ.get("CARRIERDESK_NOTIFICATION_WEBHOOK_URL", "")
+NOTIFICATION_WEBHOOK_SECRET = os.environ.get("CARRIERDESK_NOTIFICATION_WEBHOOK_SECRET", "")
+# The console channel logs at INFO on "carrierdesk.notifications": keep that visible even when
+# CARRIERDESK_LOG_LEVEL is WARNING. httpx logs every request URL at INFO, and a gateway or
+# webhook URL may carry a token: only its warnings.
+LOGGING["loggers"].update(  # type: ignore[attr-defined]  # LOGGING's values are of mixed types
+    {
+        "carrierdesk.notifications": {
+            "level": "DEBUG"
+            if os.environ.get("CARRIERDESK_LOG_LEVEL", "").upper() == "DEBUG"
+            else "INFO"
+        },
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    }
+)

@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from carrierdesk.accounts.models import Region
-from carrierdesk.core.api import MaskedField, natural_key
+from carrierdesk.core.api import MaskedField, natural_key, represent
 from carrierdesk.core.masking import mask_name, mask_phone
 from carrierdesk.customers.models import Subscription
+from carrierdesk.sla.api.serializers import ClockSerializer, NextDeadlineSerializer
+from carrierdesk.sla.queries import Summaries, clocks_of, counting_clocks, nearest
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Subtype, Urgency
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
@@ -32,6 +35,9 @@ class TicketSerializer(serializers.ModelSerializer):
     contact_name = MaskedField(mask_name)
     contact_phone = MaskedField(mask_phone)
     allowed_actions = serializers.SerializerMethodField()
+    next_deadline = serializers.SerializerMethodField(
+        help_text="The counting time limit due first (R-SLA-1), or null."
+    )
 
     class Meta:
         model = Ticket
@@ -69,6 +75,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "external_reference",
             "version",
             "allowed_actions",
+            "next_deadline",
         ]
 
     def get_customer_name(self, ticket: Ticket) -> str:
@@ -76,6 +83,35 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_allowed_actions(self, ticket: Ticket) -> list[str]:
         return workflow.allowed_actions(ticket.kind, ticket.status)
+
+    @extend_schema_field(NextDeadlineSerializer(allow_null=True))
+    def get_next_deadline(self, ticket: Ticket) -> dict[str, Any] | None:
+        counting = getattr(ticket, "counting_clocks", None)
+        if counting is None:
+            counting = list(counting_clocks(ticket))
+        row = nearest(counting)
+        if row is None:
+            return None
+        return dict(
+            represent(
+                NextDeadlineSerializer,
+                {"clock": row.name, "deadline": row.deadline, "state": row.state},
+            )
+        )
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """A ticket with all its time limits (R-SLA-1)."""
+
+    clocks = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "clocks"]
+
+    @extend_schema_field(ClockSerializer(many=True))
+    def get_clocks(self, ticket: Ticket) -> list[dict[str, Any]]:
+        summaries = Summaries()
+        return [represent(ClockSerializer, summaries.of(row)) for row in clocks_of(ticket)]
 
 
 class TicketCreateSerializer(serializers.Serializer):

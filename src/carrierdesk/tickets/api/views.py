@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -18,6 +18,8 @@ from carrierdesk.core.api import ErrorSerializer, parse, represent
 from carrierdesk.core.errors import InvalidInput, NotFound
 from carrierdesk.customers.models import Customer
 from carrierdesk.customers.queries import customers_visible_to
+from carrierdesk.sla.api.serializers import ClockSerializer
+from carrierdesk.sla.queries import Summaries, active_clocks, clocks_of
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.api.serializers import (
     ACTION_SERIALIZERS,
@@ -25,6 +27,7 @@ from carrierdesk.tickets.api.serializers import (
     AttachmentSerializer,
     AttachUploadSerializer,
     TicketCreateSerializer,
+    TicketDetailSerializer,
     TicketEventSerializer,
     TicketSerializer,
     TicketUpdateSerializer,
@@ -76,19 +79,43 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ordering = ["-received_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        return tickets_visible_to(self.request.user).select_related(*TICKET_RELATED)
+        return (
+            tickets_visible_to(self.request.user)
+            .select_related(*TICKET_RELATED)
+            .prefetch_related(
+                Prefetch(
+                    "clocks",
+                    queryset=active_clocks().only("ticket_id", "name", "state", "deadline"),
+                    to_attr="counting_clocks",
+                )
+            )
+        )
 
     def get_object(self) -> Ticket:
         return access_ticket(self.request.user, self.kwargs["number"])
 
+    @extend_schema(responses={200: TicketDetailSerializer, 404: ErrorSerializer})
     def retrieve(self, request: Request, number: str) -> Response:
-        return Response(represent(TicketSerializer, self.get_object()))
+        """A ticket with its time limits (R-SLA-1)."""
+        return Response(represent(TicketDetailSerializer, self.get_object()))
 
     def _render(self, ticket: Ticket, http_status: int = status.HTTP_200_OK) -> Response:
         """The ticket an action returned (its related rows came with its lock)."""
-        return Response(represent(TicketSerializer, ticket), status=http_status)
+        return Response(represent(TicketDetailSerializer, ticket), status=http_status)
 
-    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer, **ERRORS})
+    @extend_schema(responses={200: ClockSerializer(many=True), 404: ErrorSerializer})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def clocks(self, request: Request, number: str) -> Response:
+        """The ticket's time limits: deadline, remaining, state, thresholds, policy."""
+        ticket = self.get_object()
+        summaries = Summaries()
+        return Response(
+            ClockSerializer([summaries.of(row) for row in clocks_of(ticket)], many=True).data
+        )
+
+    @extend_schema(
+        request=TicketCreateSerializer, responses={201: TicketDetailSerializer, **ERRORS}
+    )
     def create(self, request: Request) -> Response:
         """Register a ticket; the caller becomes its first owner (R-WF-5)."""
         data = parse(TicketCreateSerializer, request.data)
@@ -99,7 +126,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = actions.register_ticket(request.user, **data)
         return self._render(ticket, status.HTTP_201_CREATED)
 
-    @extend_schema(request=TicketUpdateSerializer, responses={200: TicketSerializer, **ERRORS})
+    @extend_schema(
+        request=TicketUpdateSerializer, responses={200: TicketDetailSerializer, **ERRORS}
+    )
     def partial_update(self, request: Request, number: str) -> Response:
         """Correct editable fields; pass `version` to refuse overwriting a newer change."""
         ticket = self.get_object()
@@ -196,7 +225,7 @@ def _transition_view(name: str) -> Callable[..., Response]:
     )(view)
     return extend_schema(
         request=serializer_class,
-        responses={200: TicketSerializer, **ERRORS},
+        responses={200: TicketDetailSerializer, **ERRORS},
         operation_id=f"tickets_{name}",
     )(decorated)
 

@@ -2,9 +2,11 @@
 
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ from django.core.management.base import CommandError
 
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.conftest import VALID_MOBILE
+from carrierdesk.core import gunicorn_hooks
+from carrierdesk.core.gunicorn_hooks import INTERVAL_VARIABLE
 from carrierdesk.core.management.commands import serve
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.tickets.choices import Kind, Status, Urgency
@@ -271,6 +275,8 @@ def test_gunicorn_argv() -> None:
         "60",
         "--control-socket",
         str(settings.VAR_DIR / "gunicorn.ctl"),
+        "--config",
+        "python:carrierdesk.core.gunicorn_hooks",
         "carrierdesk.config.wsgi:application",
     ]
     assert serve.bind_address("::1", 8000) == "[::1]:8000"
@@ -289,6 +295,22 @@ def test_serve_replaces_itself_with_gunicorn(
     assert "http://127.0.0.1:8123/api/docs/" in out.getvalue()
     assert "http://127.0.0.1:8123/admin/" in out.getvalue()
     assert settings.STATIC_ROOT.is_dir()
+    assert os.environ[INTERVAL_VARIABLE] == "30"  # R-SLA-3: the sweeper runs beside it
+
+
+def test_the_server_starts_and_stops_the_sweeper(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert gunicorn_hooks.sweeper_argv(30)[-4:] == ["sweep", "--loop", "--interval", "30"]
+    monkeypatch.setattr(gunicorn_hooks, "sweeper_argv", lambda interval: ["sleep", "60"])
+    monkeypatch.setenv(INTERVAL_VARIABLE, "30")
+    server = SimpleNamespace(log=SimpleNamespace(info=lambda *args: None))
+    gunicorn_hooks.when_ready(server)
+    process = gunicorn_hooks._sweeper["process"]
+    assert process.poll() is None
+    gunicorn_hooks.on_exit(server)
+    assert process.wait(timeout=5) is not None
+    monkeypatch.setenv(INTERVAL_VARIABLE, "0")
+    gunicorn_hooks.when_ready(server)
+    assert "process" not in gunicorn_hooks._sweeper
 
 
 def test_serve_refuses_a_bad_port() -> None:

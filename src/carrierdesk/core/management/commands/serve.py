@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from carrierdesk.core.gunicorn_hooks import INTERVAL_VARIABLE
+
 WSGI_APPLICATION = "carrierdesk.config.wsgi:application"
 TIMEOUT_SECONDS = 60
 
@@ -50,6 +52,9 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         # gunicorn 27 opens a control socket; keep it in var/ rather than the home folder.
         "--control-socket",
         str(settings.VAR_DIR / "gunicorn.ctl"),
+        # Starts and stops the time-limit sweeper with the server.
+        "--config",
+        "python:carrierdesk.core.gunicorn_hooks",
         WSGI_APPLICATION,
     ]
 
@@ -63,6 +68,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
         parser.add_argument(
             "--no-migrate", action="store_true", help="do not apply migrations first"
+        )
+        parser.add_argument(
+            "--sweep-interval",
+            type=float,
+            default=None,
+            help="seconds between time-limit sweeps run beside the server (default "
+            "settings.SLA_SWEEP_INTERVAL, 30; 0: none)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -87,5 +99,9 @@ class Command(BaseCommand):
         argv = gunicorn_argv(host, port, workers)
         # The workers import the same settings as this command.
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
+        interval = options["sweep_interval"]
+        if interval is None:
+            interval = settings.SLA_SWEEP_INTERVAL
+        os.environ[INTERVAL_VARIABLE] = f"{max(interval, 0):g}"
         connections.close_all()
         os.execvp(argv[0], argv)  # noqa: S606 - a fixed argv: this interpreter running gunicorn.

@@ -53,18 +53,20 @@ class Command(BaseCommand):
                 "customers": result.customers,
                 "tickets_created": result.tickets_created,
                 "tickets_total": result.tickets_total,
+                "alerts": result.alerts,
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
         self.stdout.write(
             _(
                 "Demo data ready: %(customers)d customers, %(created)d tickets "
-                "created, %(total)d in all (%(seconds).1f s)."
+                "created, %(total)d in all, %(alerts)d time-limit alerts (%(seconds).1f s)."
             )
             % {
                 "customers": result.customers,
                 "created": result.tickets_created,
                 "total": result.tickets_total,
+                "alerts": result.alerts,
                 "seconds": time.monotonic() - started,
             }
         )

@@ -10,24 +10,28 @@ written nothing.
 import inspect
 import json
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
 
 from carrierdesk.accounts.roles import is_staff_member
-from carrierdesk.core import context
-from carrierdesk.core.errors import ActionError, InvalidInput
+from carrierdesk.core.errors import InvalidInput
+from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
 from carrierdesk.customers.models import Subscription
 from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
 from carrierdesk.tickets import actions
-from carrierdesk.tickets.api.serializers import TicketEventSerializer, TicketSerializer
+from carrierdesk.tickets.api.serializers import (
+    TicketDetailSerializer,
+    TicketEventSerializer,
+    TicketSerializer,
+)
 from carrierdesk.tickets.choices import Kind, Status
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import TICKET_RELATED, access_ticket, tickets_visible_to
@@ -50,21 +54,6 @@ TABLE_COLUMNS = ("number", "kind", "status", "urgency", "received_at", "title")
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, cls=JSONEncoder, ensure_ascii=False, indent=2)
-
-
-def command_error(exc: ActionError) -> CommandError:
-    """`error: <code>: <message>`, then one indented line per field message and detail."""
-    lines = [f"error: {exc.code}: {exc.message}"]
-    for field, messages in exc.fields.items():
-        lines.extend(f"  {field}: {message}" for message in messages)
-    for key, value in exc.extra.items():
-        shown = ", ".join(str(item) for item in value) if isinstance(value, list) else value
-        lines.append(f"  {key}: {shown}")
-    return CommandError("\n".join(lines), returncode=2)
 
 
 def acting_staff(username: str) -> User:
@@ -92,6 +81,43 @@ def table(rows: Sequence[Sequence[str]]) -> list[str]:
         cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row[:-1])]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return lines
+
+
+def duration(seconds: int) -> str:
+    """`-1d 2h 05m`: days, hours and minutes, negative when overdue."""
+    sign = "-" if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    return sign + (f"{days}d " if days else "") + f"{hours}h {minutes:02d}m"
+
+
+def clock_table(clocks: list[dict[str, Any]]) -> list[str]:
+    """The ticket's time limits: clock, state, deadline, remaining, used, passed, policy."""
+    header = [
+        _("clock"),
+        _("state"),
+        _("deadline"),
+        _("remaining"),
+        _("used"),
+        _("limit"),
+        _("alerts passed"),
+        _("policy"),
+    ]
+    rows = [
+        [
+            item["clock"],
+            item["state"] + (" ⚠" if item["calendar_uncovered"] else ""),
+            str(item["deadline"]),
+            duration(item["remaining_seconds"]),
+            f"{item['used_percent']}%",
+            f"{item['limit']} ({item['calendar']})",
+            f"{item['thresholds_passed']}%" if item["thresholds_passed"] else "-",
+            f"{item['policy']} / {item['target']}",
+        ]
+        for item in clocks
+    ]
+    return table([header, *rows])
 
 
 def act_params(function: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +149,7 @@ def act_params(function: Callable[..., Any], options: dict[str, Any]) -> dict[st
 # --- the command ------------------------------------------------------------------------------
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "Register, list, show and act on tickets (as a named staff user)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -193,30 +219,16 @@ class Command(BaseCommand):
     def _add_json(parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the API's JSON")
 
-    def execute(self, *args: Any, **options: Any) -> str | None:
-        """From the shell, print a refusal as it is (no "CommandError:" prefix) and exit."""
-        try:
-            return super().execute(*args, **options)
-        except CommandError as exc:
-            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
-                raise
-            self.stderr.write(str(exc))
-            raise SystemExit(exc.returncode) from None
+    def subcommands(self) -> Mapping[str, Subcommand]:
+        def as_staff(handler: Callable[[User, dict[str, Any]], None]) -> Subcommand:
+            return lambda options: handler(acting_staff(options["username"]), options)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        handlers: dict[str, Callable[[User, dict[str, Any]], None]] = {
-            "create": self.create_ticket,
-            "list": self.list_tickets,
-            "show": self.show_ticket,
-            "act": self.act_on_ticket,
+        return {
+            "create": as_staff(self.create_ticket),
+            "list": as_staff(self.list_tickets),
+            "show": as_staff(self.show_ticket),
+            "act": as_staff(self.act_on_ticket),
         }
-        request = context.RequestContext(request_id=context.new_request_id(), channel="cli")
-        with context.bound(request):
-            try:
-                user = acting_staff(options["username"])
-                handlers[options["subcommand"]](user, options)
-            except ActionError as exc:
-                raise command_error(exc) from exc
 
     # --- subcommands --------------------------------------------------------------------------
 
@@ -316,17 +328,24 @@ class Command(BaseCommand):
 
     def show_ticket(self, user: User, options: dict[str, Any]) -> None:
         ticket = access_ticket(user, options["number"])
-        data = dict(TicketSerializer(ticket).data)
+        data = dict(TicketDetailSerializer(ticket).data)
+        clocks = data.pop("clocks")
+        data.pop("next_deadline", None)
         events = list(ticket.events.select_related("actor").order_by("created_at", "id"))
         event_data = TicketEventSerializer(events, many=True).data
         if options["json"]:
-            self.stdout.write(to_json({**data, "events": event_data}))
+            self.stdout.write(to_json({**data, "clocks": clocks, "events": event_data}))
             return
         fields = [(key, value) for key, value in data.items() if value not in (None, "", [])]
         width = max(len(key) for key, _value in fields)
         for key, value in fields:
             shown = ", ".join(value) if isinstance(value, list) else value
             self.stdout.write(f"{key.ljust(width)}  {shown}")
+        if clocks:
+            self.stdout.write("")
+            self.stdout.write(_("Time limits:"))
+            for line in clock_table(clocks):
+                self.stdout.write("  " + line)
         self.stdout.write("")
         self.stdout.write(_("Timeline:"))
         for event, item in zip(events, event_data, strict=True):
