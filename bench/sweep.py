@@ -154,9 +154,10 @@ def worker(total: int, open_count: int, due: int) -> dict[str, Any]:
 
         profile = cProfile.Profile()
         report = profile.runcall(sweep, now=now)
-        pstats.Stats(profile, stream=sys.stderr).sort_stats(
-            os.environ.get("BENCH_PROFILE_SORT", "cumulative")
-        ).print_stats(35)
+        stats = pstats.Stats(profile, stream=sys.stderr)
+        stats.sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(35)
+        if os.environ.get("BENCH_PROFILE_CALLERS"):
+            stats.print_callers(os.environ["BENCH_PROFILE_CALLERS"])
     else:
         report = sweep(now=now)
     swept = time.perf_counter() - started

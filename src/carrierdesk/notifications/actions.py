@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.core import clock
+from carrierdesk.core.bulk import insert_rows
 from carrierdesk.core.errors import InvalidInput
 from carrierdesk.core.masking import mask_text
 from carrierdesk.notifications import templates
@@ -100,12 +101,17 @@ def enqueue_many(
     `system_context=True` is for callers that build every context themselves from codes,
     numbers and times (the time-limit sweeper): keys and types are still checked, but the
     scan for personal data and the trial rendering in each language are skipped, as they would
-    cost more than the rest of the call.
+    cost more than the rest of the call, and rows without a dedupe key are inserted without
+    reading back their ids.
     """
     now = clock.now()
     rows = [row for message in messages for row in _rows(message, now, system_context)]
     deduplicated = [row for row in rows if row.dedupe_key is not None]
-    if not deduplicated:
+    if system_context and not deduplicated:
+        # The sweeper's thousand at once; their ids are not read back.
+        insert_rows(Notification, [_values(row) for row in rows])
+        created = rows
+    elif not deduplicated:
         created = Notification.objects.bulk_create(rows)
     else:
         keys = [row.dedupe_key for row in deduplicated]
@@ -123,6 +129,12 @@ def enqueue_many(
         )
     logger.debug("queued %d notification(s)", len(created))
     return created
+
+
+def _values(row: Notification) -> dict[str, Any]:
+    return {
+        field.attname: getattr(row, field.attname) for field in Notification._meta.concrete_fields
+    }
 
 
 def _rows(message: Message, now: datetime, system_context: bool = False) -> list[Notification]:

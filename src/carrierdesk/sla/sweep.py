@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from carrierdesk.accounts.choices import Role
 from carrierdesk.accounts.models import Department, StaffProfile
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.core import clock, context
+from carrierdesk.core.bulk import insert_rows, update_many
 from carrierdesk.notifications.actions import Message, enqueue_many
 from carrierdesk.sla import engine
 from carrierdesk.sla.actions import _Schedules, rule_of, state_of, write_state
@@ -168,7 +170,9 @@ def _locked_due(now: datetime, batch_size: int) -> list[Clock]:
     return list(query[:batch_size])
 
 
+@cache
 def _english_label(name: str) -> str:
+    """The label's source text: notifications translate it into each recipient's language."""
     with translation.override(None):
         return str(ClockName(name).label)
 
@@ -182,9 +186,9 @@ def _batch(now: datetime, batch_size: int) -> tuple[int, int, int]:
     rules: dict[int, engine.Rule] = {}
     recipients = _Recipients([row.ticket for row in rows])
     targets = Target.objects.in_bulk({row.target_id for row in rows})
-    alerts: list[Alert] = []
-    events: list[TicketEvent] = []
-    audits: list[AuditEntry] = []
+    alerts: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
     messages: list[Message] = []
     bound = context.current()
     for row in rows:
@@ -202,20 +206,19 @@ def _batch(now: datetime, batch_size: int) -> tuple[int, int, int]:
         ticket = row.ticket
         for share in shares:
             kind = engine.alert_kind(share)
-            people = _people(recipients, ticket, target, kind)
-            # Several thresholds passed at once (a sweeper that was stopped): each is
-            # recorded, the highest one is sent.
-            told = people if share == shares[-1] else []
+            # Several thresholds passed at once (a ticket registered late, a sweeper that
+            # was stopped): each is recorded and told to its own link of the chain.
+            told = _people(recipients, ticket, target, kind)
             alerts.append(
-                Alert(
-                    clock=row,
-                    ticket=ticket,
-                    threshold=share,
-                    kind=kind,
-                    due_at=_due_at(state, share, schedule),
-                    fired_at=now,
-                    notified=[user.username for user in told],
-                )
+                {
+                    "clock_id": row.pk,
+                    "ticket_id": ticket.pk,
+                    "threshold": share,
+                    "kind": kind,
+                    "due_at": _due_at(state, share, schedule),
+                    "fired_at": now,
+                    "notified": [user.username for user in told],
+                }
             )
             changes = {
                 "clock": row.name,
@@ -224,34 +227,34 @@ def _batch(now: datetime, batch_size: int) -> tuple[int, int, int]:
                 "notified": [user.username for user in told],
             }
             events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    created_at=now,
-                    action=EVENT_OF_KIND[kind],
-                    from_status=ticket.status,
-                    to_status=ticket.status,
-                    changes=changes,
-                )
+                {
+                    "ticket_id": ticket.pk,
+                    "created_at": now,
+                    "action": EVENT_OF_KIND[kind],
+                    "from_status": ticket.status,
+                    "to_status": ticket.status,
+                    "changes": changes,
+                }
             )
             audits.append(
-                AuditEntry(
-                    created_at=now,
-                    request_id=bound.request_id,
-                    client_address=bound.client_address,
-                    channel=bound.channel,
-                    event_type=f"ticket.{EVENT_OF_KIND[kind]}",
-                    object_type="ticket",
-                    object_id=ticket.number,
-                    changes=changes,
-                )
+                {
+                    "created_at": now,
+                    "request_id": bound.request_id,
+                    "client_address": bound.client_address,
+                    "channel": bound.channel,
+                    "event_type": f"ticket.{EVENT_OF_KIND[kind]}",
+                    "object_type": "ticket",
+                    "object_id": ticket.number,
+                    "changes": changes,
+                }
             )
             if told:
                 messages.append(_message(told, ticket, row, state, share, kind, now, quiet))
-    Alert.objects.bulk_create(alerts)
-    TicketEvent.objects.bulk_create(events)
-    AuditEntry.objects.bulk_create(audits)
+    insert_rows(Alert, alerts)
+    insert_rows(TicketEvent, events)
+    insert_rows(AuditEntry, audits)
     notifications = enqueue_many(messages, system_context=True)
-    _update(rows, SWEPT_FIELDS)
+    update_many(rows, SWEPT_FIELDS)
     return len(rows), len(alerts), len(notifications)
 
 
@@ -265,23 +268,6 @@ SWEPT_FIELDS = (
     "calendar_uncovered",
     "updated_at",
 )
-
-
-def _update(rows: list[Clock], names: tuple[str, ...]) -> None:
-    """One prepared UPDATE run for every row (`executemany`). Django's `bulk_update` builds a
-    CASE expression per field and row, which costs more than the whole sweep otherwise."""
-    fields = [field for field in Clock._meta.concrete_fields if field.name in names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    table = quote(Clock._meta.db_table)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - model names
-    params = [
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
-        + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _people(recipients: _Recipients, ticket: Ticket, target: Target, kind: str) -> list[User]:

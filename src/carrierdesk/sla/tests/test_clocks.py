@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from carrierdesk.conftest import at
@@ -220,3 +222,19 @@ def test_policy_versions_are_readable_with_targets_and_sources(
     detail = api("admin").get(f"/api/v1/sla/policies/{policy.pk}/").json()
     assert len(detail["targets"]) == 37
     assert {"code": "termination-notice"}.items() <= detail["figures"][0].items()
+
+
+def test_at_risk_costs_the_same_queries_for_one_or_many_clocks_and_is_for_staff(
+    policy: PolicyVersion, make_ticket: Callable[..., Ticket], api: Callable[[str], APIClient]
+) -> None:
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            complaint(make_ticket)
+        with clock.frozen(at("2025-09-30 10:10")), CaptureQueriesContext(connection) as seen:
+            response = api("supervisor").get("/api/v1/sla/at-risk/?within=1d")
+        assert response.status_code == 200
+        return len(seen)
+
+    queries_for(0)  # tokens, cached schedules
+    assert queries_for(1) == queries_for(4)
+    assert api("customer").get("/api/v1/sla/at-risk/").status_code == 403
