@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -20,7 +21,7 @@ class State(models.TextChoices):
     a worker that died mid-batch does not lose its messages.
     """
 
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("notification state", "Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")

@@ -94,7 +94,7 @@ class Clock(models.Model):
     )
     name = models.CharField(_("clock"), max_length=32, choices=ClockName.choices)
     state = models.CharField(_("state"), max_length=16, choices=ClockState.choices)
-    started_at = models.DateTimeField(_("started"))
+    started_at = models.DateTimeField(_("clock started"))
     running_since = models.DateTimeField(_("running since"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)

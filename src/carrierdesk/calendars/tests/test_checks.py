@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.core import checks
 from django.db.utils import OperationalError
+from django.utils import translation
 
 from carrierdesk.calendars import actions
 from carrierdesk.calendars.checks import check_next_year_covered
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def warned(instant: str) -> list[str]:
     """The W101 hints given at local time `instant` (Asia/Shanghai)."""
-    with clock.frozen(at(instant)):
+    with clock.frozen(at(instant)), translation.override("en"):
         messages = check_next_year_covered()
     assert all(message.id == "carrierdesk.W101" for message in messages)
     assert all(message.level == checks.WARNING for message in messages)

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from carrierdesk.notifications import templates
 from carrierdesk.notifications.templates import RenderError, format_minutes, render
@@ -85,7 +86,8 @@ def test_clock_label_is_translated_at_render_time() -> None:
     ],
 )
 def test_format_minutes(minutes: int, text: str) -> None:
-    assert format_minutes(minutes) == text
+    with translation.override("en"):
+        assert format_minutes(minutes) == text
 
 
 @pytest.mark.parametrize(

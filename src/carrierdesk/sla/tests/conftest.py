@@ -1,8 +1,10 @@
 import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.utils import translation
 
 from carrierdesk.calendars.models import Calendar
 from carrierdesk.config.paths import default_policy_pack
@@ -24,3 +26,10 @@ def seeded_calendars(transactional_db: Any) -> None:
         return
     migration = importlib.import_module("carrierdesk.calendars.migrations.0002_seed_calendars")
     migration.seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are asserted in English (the catalogue's Chinese is checked by test_i18n)."""
+    with translation.override("en"):
+        yield
