@@ -4,8 +4,9 @@ transaction (the time-limit sweeper).
 Django's `bulk_create` builds a model instance per row and compiles every value into the
 statement (on PostgreSQL as arrays for UNNEST, adapted in Python), and `bulk_update` builds a
 CASE expression per field and row; at that volume they cost more than the rest of the work.
-Here rows are plain values keyed by attribute name, inserted many per statement, and updates
-run as one prepared statement for every row. Values of fields whose database form is not the
+Here rows are plain values keyed by attribute name, inserted with COPY on PostgreSQL (one
+prepared statement run for each row on SQLite), and updates run as one prepared statement for
+every row. Values of fields whose database form is not the
 Python value itself (times, JSON, decimals) still go through the field's `get_db_prep_save`,
 so they are stored exactly as the ORM stores them.
 """
@@ -17,9 +18,6 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
-
-#: Values per INSERT statement: under SQLite's and PostgreSQL's limits on parameters.
-MAX_PARAMETERS = 30_000
 
 #: Field types whose values go to the database as they are (strings, numbers, booleans, keys).
 PLAIN_TYPES = frozenset(
@@ -90,25 +88,27 @@ def _cursor(connection: BaseDatabaseWrapper) -> Any:
 def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows of `model` given as {attribute name: value}; an absent field takes its
     default (as `Field.get_default`: "" for text, None otherwise). Runs in the caller's
-    transaction; no ids are read back."""
+    transaction; no ids are read back. PostgreSQL takes the rows through COPY; SQLite through
+    one prepared INSERT run for each row."""
     if not rows:
         return
     connection = _connection()
     columns = _columns(model, None, connection)
+    values = [
+        [convert(row.get(attname, default)) for attname, _, convert, default in columns]
+        for row in rows
+    ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for _, column, _, _ in columns)
-    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = max(1, MAX_PARAMETERS // len(columns))
     table = quote(model._meta.db_table)
     with _cursor(connection) as cursor:
-        for first in range(0, len(rows), per_statement):
-            chunk = rows[first : first + per_statement]
-            params: list[Any] = []
-            for row in chunk:
-                for attname, _, convert, default in columns:
-                    params.append(convert(row.get(attname, default)))
-            values = ", ".join([row_marks] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}", params)  # noqa: S608
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row_values in values:
+                    copy.write_row(row_values)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # noqa: S608
 
 
 def update_many(objects: Sequence[Model], names: Sequence[str]) -> None:

@@ -92,26 +92,29 @@ def enqueue(
     )
 
 
-def enqueue_many(
-    messages: Sequence[Message], *, system_context: bool = False
-) -> list[Notification]:
-    """`enqueue` for many messages at once, with one insert for all of them (the time-limit
-    sweeper queues a thousand in one pass). All are checked before anything is written.
+def queue_system_messages(messages: Sequence[Message]) -> int:
+    """Queue messages whose contexts the system built itself from codes, numbers and times
+    (the time-limit sweeper, a thousand in one pass); returns how many rows were queued.
 
-    `system_context=True` is for callers that build every context themselves from codes,
-    numbers and times (the time-limit sweeper): keys and types are still checked, but the
-    scan for personal data and the trial rendering in each language are skipped, as they would
-    cost more than the rest of the call, and rows without a dedupe key are inserted without
-    reading back their ids.
+    Keys and types are checked as in `enqueue`, but the scan for personal data and the trial
+    rendering in each language are skipped, rows are inserted many per statement without
+    building model instances, and no ids are read back. Dedupe keys are not taken.
     """
     now = clock.now()
-    rows = [row for message in messages for row in _rows(message, now, system_context)]
+    values = [row for message in messages for row in _rows(message, now, system_context=True)]
+    if any(row["dedupe_key"] is not None for row in values):
+        raise ValueError("queue_system_messages takes no dedupe keys")
+    insert_rows(Notification, [_by_attname(row) for row in values])
+    return len(values)
+
+
+def enqueue_many(messages: Sequence[Message]) -> list[Notification]:
+    """`enqueue` for many messages at once, with one insert for all of them. All are checked
+    before anything is written."""
+    now = clock.now()
+    rows = [Notification(**row) for message in messages for row in _rows(message, now)]
     deduplicated = [row for row in rows if row.dedupe_key is not None]
-    if system_context and not deduplicated:
-        # The sweeper's thousand at once; their ids are not read back.
-        insert_rows(Notification, [_values(row) for row in rows])
-        created = rows
-    elif not deduplicated:
+    if not deduplicated:
         created = Notification.objects.bulk_create(rows)
     else:
         keys = [row.dedupe_key for row in deduplicated]
@@ -131,13 +134,12 @@ def enqueue_many(
     return created
 
 
-def _values(row: Notification) -> dict[str, Any]:
-    return {
-        field.attname: getattr(row, field.attname) for field in Notification._meta.concrete_fields
-    }
+def _by_attname(row: dict[str, Any]) -> dict[str, Any]:
+    recipient = row["recipient"]
+    return {**row, "recipient_id": recipient.pk if recipient else None}
 
 
-def _rows(message: Message, now: datetime, system_context: bool = False) -> list[Notification]:
+def _rows(message: Message, now: datetime, system_context: bool = False) -> list[dict[str, Any]]:
     """The rows of one message, checked; raises InvalidInput having written nothing."""
     template, context, not_before = message.template, message.context, message.not_before
     dedupe_key = message.dedupe_key
@@ -161,7 +163,7 @@ def _rows(message: Message, now: datetime, system_context: bool = False) -> list
             "dedupe_key",
             _("At most %(limit)d characters, and not empty.") % {"limit": MAX_DEDUPE_KEY},
         )
-    rows: list[Notification] = []
+    rows: list[dict[str, Any]] = []
     for channel in channel_list:
         destinations: list[tuple[User | None, str | None]] = (
             [(None, settings.NOTIFICATION_WEBHOOK_URL)]
@@ -178,27 +180,27 @@ def _rows(message: Message, now: datetime, system_context: bool = False) -> list
                 )
                 continue
             rows.append(
-                Notification(
-                    created_at=now,
-                    recipient=recipient,
-                    channel=channel,
-                    template=template,
-                    context=context,
-                    language=language_of(recipient),
-                    address=address,
-                    not_before=not_before,
-                    next_attempt_at=max(now, not_before) if not_before else now,
-                    object_type=message.object_type,
-                    object_id=message.object_id,
-                    dedupe_key=(
+                {
+                    "created_at": now,
+                    "recipient": recipient,
+                    "channel": channel,
+                    "template": template,
+                    "context": context,
+                    "language": language_of(recipient),
+                    "address": address,
+                    "not_before": not_before,
+                    "next_attempt_at": max(now, not_before) if not_before else now,
+                    "object_type": message.object_type,
+                    "object_id": message.object_id,
+                    "dedupe_key": (
                         f"{dedupe_key}:{recipient.pk if recipient else '-'}:{channel}"
                         if dedupe_key is not None
                         else None
                     ),
-                )
+                }
             )
     if not system_context:
-        languages = {settings.LANGUAGE_CODE, *(row.language for row in rows)}
+        languages = {settings.LANGUAGE_CODE, *(row["language"] for row in rows)}
         _check_renders(template, context, languages)
     return rows
 

@@ -27,7 +27,7 @@ from carrierdesk.accounts.models import Department, StaffProfile
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.core import clock, context
 from carrierdesk.core.bulk import insert_rows, update_many
-from carrierdesk.notifications.actions import Message, enqueue_many
+from carrierdesk.notifications.actions import Message, queue_system_messages
 from carrierdesk.sla import engine
 from carrierdesk.sla.actions import _Schedules, rule_of, state_of, write_state
 from carrierdesk.sla.choices import AlertKind, ClockName, Escalee
@@ -65,7 +65,7 @@ class SweepReport:
 
 
 def sweep(
-    *, now: datetime | None = None, batch_size: int = 500, max_batches: int | None = None
+    *, now: datetime | None = None, batch_size: int = 1000, max_batches: int | None = None
 ) -> SweepReport:
     """One pass over the due alerts. `now` defaults to the current time."""
     began = monotonic.perf_counter()
@@ -253,9 +253,9 @@ def _batch(now: datetime, batch_size: int) -> tuple[int, int, int]:
     insert_rows(Alert, alerts)
     insert_rows(TicketEvent, events)
     insert_rows(AuditEntry, audits)
-    notifications = enqueue_many(messages, system_context=True)
+    notifications = queue_system_messages(messages)
     update_many(rows, SWEPT_FIELDS)
-    return len(rows), len(alerts), len(notifications)
+    return len(rows), len(alerts), notifications
 
 
 #: The clock columns a sweep changes.

@@ -173,13 +173,15 @@ def test_the_api_shows_each_clock_and_the_next_deadline(
 ) -> None:
     ticket = complaint(make_ticket)
     with clock.frozen(at("2025-09-30 10:10")):
-        detail = api("agent").get(
-            f"/api/v1/tickets/{ticket.number}/", HTTP_ACCEPT_LANGUAGE="en"
-        ).json()
+        detail = (
+            api("agent").get(f"/api/v1/tickets/{ticket.number}/", HTTP_ACCEPT_LANGUAGE="en").json()
+        )
         listed = api("agent").get("/api/v1/tickets/").json()["results"][0]
-        own = api("agent").get(
-            f"/api/v1/tickets/{ticket.number}/clocks/", HTTP_ACCEPT_LANGUAGE="en"
-        ).json()
+        own = (
+            api("agent")
+            .get(f"/api/v1/tickets/{ticket.number}/clocks/", HTTP_ACCEPT_LANGUAGE="en")
+            .json()
+        )
     resolution = next(item for item in detail["clocks"] if item["clock"] == "resolution")
     assert resolution["deadline"] == "2025-10-15T00:00:00+08:00"
     assert resolution["state"] == "running"

@@ -54,7 +54,7 @@ class Command(OperatorCommand):
         sweeper = subparsers.add_parser("sweep", help="fire due warnings, breaches, escalations")
         sweeper.add_argument("--loop", action="store_true", help="keep sweeping until stopped")
         sweeper.add_argument("--interval", type=float, default=30.0, help="seconds between passes")
-        sweeper.add_argument("--batch", type=int, default=500, help="clocks per transaction")
+        sweeper.add_argument("--batch", type=int, default=1000, help="clocks per transaction")
         sweeper.add_argument(
             "--no-deliver", action="store_true", help="leave notifications for another worker"
         )
