@@ -26,6 +26,7 @@ from carrierdesk.core.errors import InvalidInput
 from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
 from carrierdesk.customers.models import Subscription
 from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
+from carrierdesk.sla.choices import ClockState
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.api.serializers import (
     TicketDetailSerializer,
@@ -107,7 +108,7 @@ def clock_table(clocks: list[dict[str, Any]]) -> list[str]:
     rows = [
         [
             item["clock"],
-            item["state"] + (" ⚠" if item["calendar_uncovered"] else ""),
+            str(ClockState(item["state"]).label) + (" ⚠" if item["calendar_uncovered"] else ""),
             str(item["deadline"]),
             duration(item["remaining_seconds"]),
             f"{item['used_percent']}%",
