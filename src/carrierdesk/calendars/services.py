@@ -66,6 +66,16 @@ def schedule_for(code: str) -> Schedule:
     return schedule
 
 
+class Schedules(dict[str, Schedule]):
+    """Schedules by calendar code, each looked up once for a unit of work (a transaction, a
+    sweep batch, a response), however many clocks use it."""
+
+    def __missing__(self, code: str) -> Schedule:
+        schedule = schedule_for(code)
+        self[code] = schedule
+        return schedule
+
+
 def build_schedule(calendar_id: int) -> Schedule:
     """Read a calendar's tables (four queries) and build its schedule."""
     calendar = Calendar.objects.get(pk=calendar_id)

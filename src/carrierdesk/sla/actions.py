@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from carrierdesk.audit.actions import record
 from carrierdesk.calendars.models import Calendar
-from carrierdesk.calendars.services import schedule_for
+from carrierdesk.calendars.services import Schedules
 from carrierdesk.core import clock
 from carrierdesk.core.actors import Actor, acting_user
 from carrierdesk.core.errors import InvalidInput
@@ -239,15 +239,6 @@ def write_state(row: Clock, state: engine.State, now: datetime) -> None:
     row.updated_at = now
 
 
-class _Schedules(dict[str, engine.Schedule]):
-    """Schedules by calendar code, read once per transaction."""
-
-    def __missing__(self, code: str) -> engine.Schedule:
-        schedule = schedule_for(code)
-        self[code] = schedule
-        return schedule
-
-
 # --- following the timeline ---------------------------------------------------------------------
 
 
@@ -262,7 +253,7 @@ def clocks_follow(ticket: Any, action: str, at: datetime) -> list[Clock]:
     if not bounds:
         return []
     rows = {row.name: row for row in Clock.objects.filter(ticket=ticket)}
-    schedules = _Schedules()
+    schedules = Schedules()
     start_at = ticket.received_at if action == Action.REGISTER else at
     changed: list[Clock] = []
     for bound in bounds:
@@ -323,7 +314,7 @@ def rebuild_clocks(ticket: Any, now: datetime | None = None) -> dict[str, Any]:
         for event in ticket.events.order_by("created_at", "id").only("action", "created_at")
     ]
     rows = {row.name: row for row in Clock.objects.filter(ticket=ticket)}
-    schedules = _Schedules()
+    schedules = Schedules()
     seen: set[str] = set()
     changes: dict[str, Any] = {}
     for bound in applicable(ticket):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from carrierdesk.calendars.services import schedule_for
+from carrierdesk.calendars.services import Schedules
 from carrierdesk.core import clock
 from carrierdesk.sla import engine
 from carrierdesk.sla.actions import state_of
@@ -39,18 +39,13 @@ class Summaries:
 
     def __init__(self, now: datetime | None = None) -> None:
         self.now = now or clock.now()
-        self._schedules: dict[str, engine.Schedule] = {}
-
-    def schedule(self, code: str) -> engine.Schedule:
-        if code not in self._schedules:
-            self._schedules[code] = schedule_for(code)
-        return self._schedules[code]
+        self.schedules = Schedules()
 
     def of(self, row: Clock) -> dict[str, Any]:
         """A clock as shown to people: deadline, remaining, state, thresholds, policy."""
         target = row.target
         state = state_of(row)
-        used = engine.used_at(state, self.now, self.schedule(target.calendar))
+        used = engine.used_at(state, self.now, self.schedules[target.calendar])
         if row.stopped_at is None and row.paused_at is None:
             remaining = (row.deadline - self.now).total_seconds()
         else:  # paused or stopped: what is left of the budget in working time

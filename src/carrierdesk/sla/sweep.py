@@ -25,11 +25,12 @@ from django.utils import translation
 from carrierdesk.accounts.choices import Role
 from carrierdesk.accounts.models import Department, StaffProfile
 from carrierdesk.audit.models import AuditEntry
+from carrierdesk.calendars.services import Schedules
 from carrierdesk.core import clock, context
 from carrierdesk.core.bulk import insert_rows, update_many
 from carrierdesk.notifications.actions import Message, queue_system_messages
 from carrierdesk.sla import engine
-from carrierdesk.sla.actions import _Schedules, rule_of, state_of, write_state
+from carrierdesk.sla.actions import rule_of, state_of, write_state
 from carrierdesk.sla.choices import AlertKind, ClockName, Escalee
 from carrierdesk.sla.models import Alert, Clock, Target
 from carrierdesk.tickets.choices import Action, Urgency
@@ -181,7 +182,7 @@ def _batch(now: datetime, batch_size: int) -> tuple[int, int, int]:
     rows = _locked_due(now, batch_size)
     if not rows:
         return 0, 0, 0
-    schedules = _Schedules()
+    schedules = Schedules()
     quiet = schedules[settings.SLA_QUIET_HOURS_CALENDAR]
     rules: dict[int, engine.Rule] = {}
     recipients = _Recipients([row.ticket for row in rows])
