@@ -35,8 +35,17 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditEntry(AppendOnlyModel):
-    """Who did what to which object, when, from where; personal data masked in `changes`."""
+    """Who did what to which object, when, from where; personal data masked in `changes`.
 
+    Hash-chained (R-SEC-3): `sequence` numbers the entries without gaps, and `entry_hash` is a
+    keyed hash (HMAC-SHA256, key outside the database) of the entry's content and the previous
+    entry's hash, so an edited, removed or inserted entry breaks the chain
+    (`carrierdesk audit verify`).
+    """
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("hash"), max_length=64)
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -55,6 +64,7 @@ class AuditEntry(AppendOnlyModel):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     class Meta:
+        ordering = ["sequence"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
@@ -62,3 +72,18 @@ class AuditEntry(AppendOnlyModel):
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d %H:%M:%S}"
         return f"{when} {self.event_type} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain: one row, locked by every append so that entries are
+    chained one after another, whatever the number of writers."""
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), default=0)
+    entry_hash = models.CharField(_("hash"), max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.entry_hash[:12]}"

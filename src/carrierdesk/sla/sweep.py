@@ -24,7 +24,7 @@ from django.utils import translation
 
 from carrierdesk.accounts.choices import Role
 from carrierdesk.accounts.models import Department, StaffProfile
-from carrierdesk.audit.models import AuditEntry
+from carrierdesk.audit.actions import record_many
 from carrierdesk.calendars.services import Schedules
 from carrierdesk.core import clock, context
 from carrierdesk.core.bulk import insert_rows, update_many
@@ -253,7 +253,7 @@ def _batch(now: datetime, batch_size: int) -> tuple[int, int, int]:
                 messages.append(_message(told, ticket, row, state, share, kind, now, quiet))
     insert_rows(Alert, alerts)
     insert_rows(TicketEvent, events)
-    insert_rows(AuditEntry, audits)
+    record_many(audits)
     notifications = queue_system_messages(messages)
     update_many(rows, SWEPT_FIELDS)
     return len(rows), len(alerts), notifications

@@ -266,8 +266,8 @@ def register_ticket(
             "contact_phone",
         )
     }
+    clocks_follow(ticket, Action.REGISTER, now)  # clocks before the audit: see _append_event
     _append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
-    clocks_follow(ticket, Action.REGISTER, now)
     return ticket
 
 
@@ -284,7 +284,12 @@ def _append_event(
     note: str,
     now: datetime,
 ) -> TicketEvent:
-    """The timeline event and the audit entry of one action, in the caller's transaction."""
+    """The timeline event and the audit entry of one action, in the caller's transaction.
+
+    The audit entry locks the audit chain head until the transaction ends, so it comes last:
+    every writer takes the rows it changes (ticket, clocks) before the head, as the sweeper
+    does, and no two transactions can wait on each other in a cycle.
+    """
     event = TicketEvent.objects.create(
         ticket=ticket,
         created_at=now,
@@ -363,8 +368,8 @@ def _transition(
     ticket.updated_at = now
     ticket.version += 1
     ticket.save()
+    clocks_follow(ticket, action, now)  # clocks before the audit: see _append_event
     _append_event(ticket, actor, action, from_status, target, changes, note, now)
-    clocks_follow(ticket, action, now)
     return ticket
 
 
@@ -651,29 +656,30 @@ def update_ticket(
     ticket.updated_at = now
     ticket.version += 1
     ticket.save()
+    # R-SLA-2: new urgency, new limits; time used and paused so far is kept. Clocks before the
+    # audit: see _append_event.
+    moved = rebuild_clocks(ticket, now) if set(changes) & set(MATCHED_FIELDS) else {}
     _append_event(ticket, actor, Action.UPDATE, ticket.status, ticket.status, changes, note, now)
-    if set(changes) & set(MATCHED_FIELDS):
-        # R-SLA-2: new urgency, new limits; time used and paused so far is kept.
-        _rebuild_time_limits(ticket, None, now)
+    _record_rebuild(ticket, None, moved, now)
     return ticket
 
 
-def _rebuild_time_limits(ticket: Ticket, actor: Actor, now: datetime) -> dict[str, Any]:
-    """Replay the clocks; the timeline records those that moved (R-SLA-2)."""
-    changes = rebuild_clocks(ticket, now)
-    if changes:
+def _record_rebuild(ticket: Ticket, actor: Actor, moved: dict[str, Any], now: datetime) -> None:
+    """The timeline records the clocks a rebuild moved (R-SLA-2)."""
+    if moved:
         status = ticket.status
-        _append_event(
-            ticket, actor, Action.SLA_REBUILD, status, status, {"clocks": changes}, "", now
-        )
-    return changes
+        _append_event(ticket, actor, Action.SLA_REBUILD, status, status, {"clocks": moved}, "", now)
 
 
 @transaction.atomic
 def recompute_time_limits(actor: Actor, number: str) -> dict[str, Any]:
     """Recompute the ticket's clocks from its timeline (`carrierdesk sla rebuild`), after a
     policy or calendar correction."""
-    return _rebuild_time_limits(_lock(number), actor, clock.now())
+    ticket = _lock(number)
+    now = clock.now()
+    moved = rebuild_clocks(ticket, now)
+    _record_rebuild(ticket, actor, moved, now)
+    return moved
 
 
 def _safe_filename(name: str) -> str:

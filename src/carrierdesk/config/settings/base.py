@@ -2,6 +2,7 @@
 
 DATABASE_URL           database (default: SQLite file var/carrierdesk.sqlite3, WAL mode)
 CARRIERDESK_SECRET_KEY secret key (default: generated into var/secret_key on first run)
+CARRIERDESK_AUDIT_CHAIN_KEY  key of the audit hash chain (default: var/audit_chain_key)
 CARRIERDESK_DEBUG      "1" for debug mode (never in production)
 CARRIERDESK_ALLOWED_HOSTS comma-separated host names (default: localhost names)
 CARRIERDESK_TIME_ZONE  default Asia/Shanghai
@@ -29,6 +30,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("CARRIERDESK_SECRET_KEY") or read_or_create_secret("secret_key")
+# The key of the audit trail's hash chain (R-SEC-3): kept outside the database, so whoever can
+# edit the audit table cannot recompute the chain over an edited entry.
+AUDIT_CHAIN_KEY = os.environ.get("CARRIERDESK_AUDIT_CHAIN_KEY") or read_or_create_secret(
+    "audit_chain_key"
+)
 DEBUG = env_bool("CARRIERDESK_DEBUG")
 ALLOWED_HOSTS = [
     host.strip()
