@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from carrierdesk.accounts.api.views import DepartmentViewSet, RegionViewSet
 from carrierdesk.calendars.api.views import CalendarViewSet
 from carrierdesk.customers.api.views import CustomerViewSet, SubscriptionViewSet
+from carrierdesk.privacy.api.views import AccessLogViewSet
 from carrierdesk.sla.api.views import AtRiskView, PolicyVersionViewSet
 from carrierdesk.tickets.api.views import TicketViewSet
 
@@ -22,6 +23,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("sla/policies", PolicyVersionViewSet, basename="sla-policy")
+router.register("privacy/access-log", AccessLogViewSet, basename="access-log")
 
 admin.site.site_header = _("carrierdesk administration")
 admin.site.site_title = _("carrierdesk")

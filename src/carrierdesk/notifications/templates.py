@@ -87,6 +87,16 @@ TEMPLATES: dict[str, Template] = {
             keys={**SLA_KEYS, "overdue_minutes": int, "level": (int, str)},
         ),
         Template(
+            code="security_alert",
+            subject=_("Security alert: %(user)s unmasked personal data %(count)d times"),
+            body=_(
+                "Staff member %(user)s has unmasked customers' personal data %(count)d times "
+                "within %(window_minutes)d minutes (the alert threshold is %(threshold)d). "
+                "Check the personal data access log."
+            ),
+            keys={"user": str, "count": int, "window_minutes": int, "threshold": int},
+        ),
+        Template(
             code="test",
             subject=_("carrierdesk test notification"),
             body=_("This is a test message from carrierdesk: %(text)s"),

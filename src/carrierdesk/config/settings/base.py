@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "carrierdesk.tickets",
     "carrierdesk.sla",
     "carrierdesk.notifications",
+    "carrierdesk.privacy",
     "carrierdesk.demo",
 ]
 
@@ -206,6 +207,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CARRIERDESK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Privacy (carrierdesk.privacy) ---------------------------------------------------------
+# CARRIERDESK_PRIVACY_UNMASK_ALERT_PER_HOUR  unmaskings by one user within an hour above which
+#                                            admins and auditors get a security alert (20)
+PRIVACY_UNMASK_ALERT_PER_HOUR = int(
+    os.environ.get("CARRIERDESK_PRIVACY_UNMASK_ALERT_PER_HOUR", "20")
+)
 
 # --- Time limits (carrierdesk.sla) -----------------------------------------------------------
 # CARRIERDESK_SLA_QUIET_HOURS_CALENDAR  calendar whose working hours alerts wait for, except for

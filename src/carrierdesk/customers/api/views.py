@@ -2,12 +2,14 @@
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +30,8 @@ from carrierdesk.customers.queries import (
     customers_visible_to,
     subscriptions_visible_to,
 )
+from carrierdesk.privacy.actions import unmask_customer
+from carrierdesk.privacy.api.serializers import UnmaskedSerializer, UnmaskSerializer
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
@@ -80,6 +84,17 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         customer = actions.update_customer(request.user, customer, **serializer.validated_data)
         return Response(CustomerSerializer(customer).data)
+
+    @extend_schema(request=UnmaskSerializer, responses={200: UnmaskedSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def unmask(self, request: Request, number: str) -> Response:
+        """The customer's personal data in clear, with a reason; logged (R-SEC-2)."""
+        data = parse(UnmaskSerializer, request.data)
+        assert isinstance(request.user, User)
+        values = unmask_customer(
+            request.user, number, reason=data["reason"], fields=data.get("show")
+        )
+        return Response({"customer": number, "values": values})
 
 
 class SubscriptionFilter(filters.FilterSet):

@@ -35,6 +35,12 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
         'Ticket TS20251009000001 is escalated to level 2: its time limit "Complaint" was '
         "exceeded by 1d 1h (deadline: 2025-10-09 14:00).",
     ),
+    "security_alert": (
+        {"user": "agent01", "count": 21, "window_minutes": 60, "threshold": 20},
+        "Security alert: agent01 unmasked personal data 21 times",
+        "Staff member agent01 has unmasked customers' personal data 21 times within 60 "
+        "minutes (the alert threshold is 20). Check the personal data access log.",
+    ),
     "test": (
         {"text": "ping"},
         "carrierdesk test notification",
