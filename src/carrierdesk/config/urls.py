@@ -5,9 +5,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from carrierdesk.accounts.api.auth import ObtainTokenView, RevokeTokenView
 from carrierdesk.accounts.api.views import DepartmentViewSet, RegionViewSet
 from carrierdesk.calendars.api.views import CalendarViewSet
 from carrierdesk.customers.api.views import CustomerViewSet, SubscriptionViewSet
@@ -35,7 +35,8 @@ handler500 = "carrierdesk.core.views.server_error"
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("api/v1/sla/at-risk/", AtRiskView.as_view(), name="sla-at-risk"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

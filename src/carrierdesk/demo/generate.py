@@ -176,8 +176,9 @@ def build_organisation(seed: int) -> Organisation:
         password = f"Demo-{derive_secret(seed, 'password:' + username, 10)}"
         user = staff(username, role, department, password)
         key = derive_secret(seed, "token:" + username, 40)
-        Token.objects.filter(user=user).exclude(key=key).delete()
-        Token.objects.get_or_create(user=user, defaults={"key": key})
+        # The printed token works for API_TOKEN_TTL from this run (R-SEC-4), also on a rerun.
+        Token.objects.filter(user=user).delete()
+        Token.objects.create(user=user, key=key)
         organisation.users.append(DemoUser(role.value, username, password, key, department))
     # More staff to spread the work. They get no password (hashing one costs about half a
     # second); an admin sets one for whoever should sign in.

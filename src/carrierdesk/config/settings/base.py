@@ -11,6 +11,7 @@ CARRIERDESK_MAX_ATTACHMENT_BYTES largest attachment accepted (default 20 MiB)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -153,13 +154,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+# API tokens expire (R-SEC-4); CARRIERDESK_API_TOKEN_TTL_DAYS, default 30.
+API_TOKEN_TTL = timedelta(days=float(os.environ.get("CARRIERDESK_API_TOKEN_TTL_DAYS", "30")))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "carrierdesk.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

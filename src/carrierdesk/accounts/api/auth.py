@@ -1,0 +1,49 @@
+"""Token endpoints: obtain (a fresh token once the old one expired) and revoke (R-SEC-4)."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carrierdesk.accounts.tokens import expires_at, issue_token, revoke_token
+from carrierdesk.core.api import ErrorSerializer
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class ObtainTokenView(APIView):
+    """A token for a username and password; expires after API_TOKEN_TTL."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(
+        request=AuthTokenSerializer, responses={200: TokenSerializer, 400: ErrorSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token = issue_token(serializer.validated_data["user"])
+        return Response({"token": token.key, "expires_at": expires_at(token)})
+
+
+class RevokeTokenView(APIView):
+    """Revoke the token this request was made with (sign out of the API)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None, 401: ErrorSerializer})
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        revoke_token(request.user, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
