@@ -1,8 +1,11 @@
-"""Token endpoints: obtain (a fresh token once the old one expired) and revoke (R-SEC-4)."""
+"""Token endpoints: obtain (a fresh token once the old one expired; refused while the user is
+locked out after repeated failures) and revoke (R-SEC-4)."""
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler  # type: ignore[import-untyped]  # no hints
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -13,6 +16,11 @@ from rest_framework.views import APIView
 
 from carrierdesk.accounts.tokens import expires_at, issue_token, revoke_token
 from carrierdesk.core.api import ErrorSerializer
+from carrierdesk.core.errors import PermissionDenied
+
+LOCKED_OUT = _(
+    "Too many failed sign-ins for this user: try again later, or ask an admin to unlock it."
+)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -28,9 +36,13 @@ class ObtainTokenView(APIView):
     serializer_class = AuthTokenSerializer
 
     @extend_schema(
-        request=AuthTokenSerializer, responses={200: TokenSerializer, 400: ErrorSerializer}
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
+        username = str(request.data.get("username", ""))
+        if AxesProxyHandler.is_locked(request._request, credentials={"username": username}):
+            raise PermissionDenied(LOCKED_OUT)
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         token = issue_token(serializer.validated_data["user"])

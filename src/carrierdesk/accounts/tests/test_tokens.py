@@ -20,7 +20,10 @@ PASSWORD = "correct-horse-battery"
 
 def obtain(username: str, password: str = PASSWORD) -> tuple[int, dict[str, Any]]:
     response = APIClient().post(
-        "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
+        "/api/v1/auth/token/",
+        {"username": username, "password": password},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     return response.status_code, response.json() if response.content else {}
 
@@ -71,3 +74,25 @@ def test_an_admin_revokes_a_token_from_the_command_line(staff: dict[str, User]) 
     assert tickets_with(key) == 401
     call_command("token", "revoke", "technician", stdout=out)
     assert "technician" in out.getvalue()
+
+
+def test_r_sec_4_repeated_failures_lock_the_user_out(staff: dict[str, User], settings: Any) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert obtain("supervisor", "wrong")[0] == 400
+    status, body = obtain("supervisor")  # the right password, too late
+    assert status == 403
+    assert "Too many failed sign-ins" in body["error"]["message"]
+    assert not Token.objects.filter(user=staff["supervisor"]).exists()
+    assert obtain("agent")[0] == 200  # others are not affected
+    call_command("axes_reset_username", "supervisor", stdout=io.StringIO())
+    assert obtain("supervisor")[0] == 200
+
+
+def test_r_sec_4_the_admin_sign_in_page_locks_out_too(
+    staff: dict[str, User], settings: Any
+) -> None:
+    client = APIClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "admin", "password": "wrong"})
+    response = client.post("/admin/login/", {"username": "admin", "password": PASSWORD})
+    assert response.status_code == 429

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from carrierdesk.accounts.choices import STAFF_ROLES
@@ -48,7 +49,8 @@ def test_demo_is_idempotent_and_prints_working_credentials() -> None:
     assert isinstance(users, list)
     assert sorted(u["role"] for u in users) == sorted(STAFF_ROLES)
     for entry in users:
-        user = authenticate(username=entry["username"], password=entry["password"])
+        request = RequestFactory().post("/admin/login/")  # the lockout backend needs one
+        user = authenticate(request, username=entry["username"], password=entry["password"])
         assert user is not None, entry["username"]
         assert roles_of(user) == {entry["role"]}
 
