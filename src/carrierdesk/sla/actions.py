@@ -25,7 +25,7 @@ from carrierdesk.customers.choices import SlaTier
 from carrierdesk.sla import engine
 from carrierdesk.sla.choices import ClockState
 from carrierdesk.sla.models import Clock, PolicyVersion, Target
-from carrierdesk.sla.policy import PolicyError, parse_pack
+from carrierdesk.sla.policy import PolicyError, matches, parse_pack
 from carrierdesk.tickets.choices import Action
 
 #: Ticket fields whose change can change which targets apply.
@@ -145,10 +145,7 @@ class Bound:
     rule: engine.Rule
 
     def applies(self, attributes: Mapping[str, str]) -> bool:
-        return all(
-            not values or attributes.get(dimension) in values
-            for dimension, values in self.target.match.items()
-        )
+        return matches(self.target.match, attributes)
 
 
 @lru_cache(maxsize=64)
@@ -324,8 +321,7 @@ def rebuild_clocks(ticket: Any, now: datetime | None = None) -> dict[str, Any]:
         state = _replay(ticket, bound, events, now, schedules[bound.target.calendar], passed)
         if state is None:
             if row is not None and row.stopped_at is None:
-                _cancel(row, now)
-                changes[row.name] = {"state": ClockState.CANCELLED}
+                changes[row.name] = _cancel(row, now)
             continue
         before = (row.deadline, row.state) if row is not None else (None, None)
         if row is None:
@@ -339,8 +335,7 @@ def rebuild_clocks(ticket: Any, now: datetime | None = None) -> dict[str, Any]:
             }
     for name, row in rows.items():
         if name not in seen and row.state != ClockState.CANCELLED:
-            _cancel(row, now)
-            changes[name] = {"state": ClockState.CANCELLED}
+            changes[name] = _cancel(row, now)
     return changes
 
 
@@ -348,8 +343,9 @@ def _iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value is not None else None
 
 
-def _cancel(row: Clock, now: datetime) -> None:
+def _cancel(row: Clock, now: datetime) -> dict[str, Any]:
     """The clock's target no longer covers the ticket (its urgency or kind changed)."""
+    before = row.state
     row.state = ClockState.CANCELLED
     row.stopped_at = row.stopped_at or now
     row.running_since = None
@@ -357,3 +353,4 @@ def _cancel(row: Clock, now: datetime) -> None:
     row.next_alert_at = None
     row.updated_at = now
     row.save()
+    return {"state": [before, row.state]}

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.tickets.choices import Action
+from carrierdesk.tickets.workflow import TRANSITION_ACTIONS
 
 
 class ClockName(models.TextChoices):
@@ -63,19 +64,7 @@ class Escalee(models.TextChoices):
 
 
 #: Timeline actions a policy may name as the start, stop, pause or resume of a clock.
-CLOCK_EVENTS: tuple[str, ...] = (
-    Action.REGISTER,
-    Action.ACCEPT,
-    Action.REJECT,
-    Action.ASSIGN,
-    Action.START,
-    Action.PEND,
-    Action.RESUME,
-    Action.RESOLVE,
-    Action.CLOSE,
-    Action.REOPEN,
-    Action.CANCEL,
-)
+CLOCK_EVENTS: tuple[str, ...] = (Action.REGISTER, *TRANSITION_ACTIONS)
 
 #: Actions that finish a ticket: clocks still running then stop (cancelled unless listed).
 FINISHING_EVENTS = frozenset({Action.CLOSE, Action.CANCEL, Action.REJECT})

@@ -92,9 +92,11 @@ def used_at(state: State, at: datetime, schedule: Schedule) -> timedelta:
     return state.used + schedule.working_time_between(state.running_since, at)
 
 
-def _instant_of(state: State, share: int, schedule: Schedule) -> Deadline:
-    """When a running clock reaches `share` percent of its budget."""
-    assert state.running_since is not None
+def instant_of(state: State, share: int, schedule: Schedule) -> Deadline:
+    """When the clock reaches (or reached) `share` percent of its budget: in the running
+    segment, at its start if reached before it; a clock not running answers its deadline."""
+    if state.running_since is None:
+        return Deadline(state.deadline, state.calendar_uncovered)
     mark = state.budget * share / 100
     remaining = max(mark - state.used, timedelta(0))
     return schedule.add_working_time(state.running_since, remaining)
@@ -130,7 +132,7 @@ def settle(state: State, rule: Rule, schedule: Schedule, at: datetime) -> State:
         running = replace(state, deadline=deadline)
         for share in rule.thresholds:
             if share > state.thresholds_passed:
-                next_alert = _instant_of(running, share, schedule).at
+                next_alert = instant_of(running, share, schedule).at
                 break
     settled = replace(
         state,

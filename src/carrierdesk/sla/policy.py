@@ -5,6 +5,7 @@ either stores all of it or nothing.
 """
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -416,9 +417,9 @@ def parse_pack(text: str, *, calendars: frozenset[str]) -> Pack:
     )
 
 
-def matches(target: TargetSpec, attributes: dict[str, str]) -> bool:
-    """Whether a ticket is covered; `attributes` is keyed like MATCH_DIMENSIONS (`kinds`: kind)."""
-    for dimension, values in target.match.items():
-        if values and attributes.get(dimension) not in values:
-            return False
-    return True
+def matches(match: Mapping[str, Sequence[str]], attributes: Mapping[str, str]) -> bool:
+    """Whether a ticket is covered by a target's `match` (an absent or empty dimension covers
+    every value); `attributes` is keyed like MATCH_DIMENSIONS (`kinds`: the ticket's kind)."""
+    return all(
+        not values or attributes.get(dimension) in values for dimension, values in match.items()
+    )

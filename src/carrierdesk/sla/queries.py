@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from carrierdesk.calendars.services import Schedules
 from carrierdesk.core import clock
@@ -78,20 +78,23 @@ def clocks_of(ticket: Any) -> QuerySet[Clock]:
     return Clock.objects.filter(ticket=ticket).select_related(*CLOCK_RELATED).order_by("id")
 
 
+#: What a ticket's next deadline is read from.
+NEXT_DEADLINE_FIELDS = ("ticket_id", "name", "state", "deadline")
+
+
 def counting_clocks(ticket: Any) -> QuerySet[Clock]:
-    return active_clocks().filter(ticket=ticket).only("ticket_id", "name", "state", "deadline")
+    return active_clocks().filter(ticket=ticket).only(*NEXT_DEADLINE_FIELDS)
+
+
+def prefetch_counting_clocks() -> Prefetch:
+    """For lists of tickets: each ticket's counting clocks as `ticket.counting_clocks`."""
+    return Prefetch(
+        "clocks",
+        queryset=active_clocks().only(*NEXT_DEADLINE_FIELDS),
+        to_attr="counting_clocks",
+    )
 
 
 def nearest(rows: list[Clock]) -> Clock | None:
     """The clock due first among counting ones (what a queue row shows)."""
     return min(rows, key=lambda row: row.deadline, default=None)
-
-
-__all__ = [
-    "Summaries",
-    "active_clocks",
-    "clocks_at_risk",
-    "clocks_of",
-    "counting_clocks",
-    "nearest",
-]

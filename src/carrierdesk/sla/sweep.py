@@ -216,7 +216,7 @@ def _batch(now: datetime, batch_size: int) -> tuple[int, int, int]:
                     "ticket_id": ticket.pk,
                     "threshold": share,
                     "kind": kind,
-                    "due_at": _due_at(state, share, schedule),
+                    "due_at": engine.instant_of(state, share, schedule).at,
                     "fired_at": now,
                     "notified": [user.username for user in told],
                 }
@@ -286,16 +286,6 @@ def _people(recipients: _Recipients, ticket: Ticket, target: Target, kind: str) 
             if user.is_active:
                 seen.setdefault(user.pk, user)
     return list(seen.values())
-
-
-def _due_at(state: engine.State, share: int, schedule: engine.Schedule) -> datetime:
-    """When the threshold was reached (for the record; the sweeper may run later)."""
-    mark = state.budget * share / 100
-    if state.running_since is None:
-        return state.deadline
-    if mark <= state.used:
-        return state.running_since
-    return schedule.add_working_time(state.running_since, mark - state.used).at
 
 
 def _message(

@@ -32,12 +32,8 @@ def parse_window(text: str | None) -> timedelta:
     if text is None or text == "":
         return timedelta(hours=1)
     match = _WINDOW.match(text.lower())
-    if not match:
-        raise InvalidInput.field(
-            "within", _("Give a window such as 30m, 2h or 1d (at most 31 days).")
-        )
-    window = timedelta(seconds=int(match.group(1)) * _UNIT[match.group(2)])
-    if window > MAX_WINDOW:
+    window = timedelta(seconds=int(match.group(1)) * _UNIT[match.group(2)]) if match else None
+    if window is None or window > MAX_WINDOW:
         raise InvalidInput.field(
             "within", _("Give a window such as 30m, 2h or 1d (at most 31 days).")
         )

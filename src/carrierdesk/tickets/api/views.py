@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -19,7 +19,7 @@ from carrierdesk.core.errors import InvalidInput, NotFound
 from carrierdesk.customers.models import Customer
 from carrierdesk.customers.queries import customers_visible_to
 from carrierdesk.sla.api.serializers import ClockSerializer
-from carrierdesk.sla.queries import Summaries, active_clocks, clocks_of
+from carrierdesk.sla.queries import Summaries, clocks_of, prefetch_counting_clocks
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.api.serializers import (
     ACTION_SERIALIZERS,
@@ -82,13 +82,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return (
             tickets_visible_to(self.request.user)
             .select_related(*TICKET_RELATED)
-            .prefetch_related(
-                Prefetch(
-                    "clocks",
-                    queryset=active_clocks().only("ticket_id", "name", "state", "deadline"),
-                    to_attr="counting_clocks",
-                )
-            )
+            .prefetch_related(prefetch_counting_clocks())
         )
 
     def get_object(self) -> Ticket:

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.conftest import VALID_MOBILE
@@ -21,6 +22,7 @@ from carrierdesk.core.gunicorn_hooks import INTERVAL_VARIABLE
 from carrierdesk.core.management.commands import serve
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.tickets.choices import Kind, Status, Urgency
+from carrierdesk.tickets.management.commands import ticket as ticket_command
 from carrierdesk.tickets.management.commands.ticket import Command as TicketCommand
 from carrierdesk.tickets.models import Ticket, TicketEvent
 
@@ -316,3 +318,9 @@ def test_the_server_starts_and_stops_the_sweeper(monkeypatch: pytest.MonkeyPatch
 def test_serve_refuses_a_bad_port() -> None:
     with pytest.raises(CommandError):
         call_command("serve", "--no-migrate", "--port", "0", stdout=io.StringIO())
+
+
+def test_remaining_time_is_shown_as_days_hours_minutes() -> None:
+    with translation.override("en"):
+        assert ticket_command.duration(-(86400 + 3600 + 60)) == "-1d 1h 1m"
+        assert ticket_command.duration(130 * 60) == "2h 10m"

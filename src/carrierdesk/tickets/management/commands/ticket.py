@@ -26,6 +26,7 @@ from carrierdesk.core.errors import InvalidInput
 from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
 from carrierdesk.customers.models import Subscription
 from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
+from carrierdesk.notifications.templates import format_minutes
 from carrierdesk.sla.choices import ClockState
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.api.serializers import (
@@ -85,12 +86,8 @@ def table(rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def duration(seconds: int) -> str:
-    """`-1d 2h 05m`: days, hours and minutes, negative when overdue."""
-    sign = "-" if seconds < 0 else ""
-    minutes = abs(seconds) // 60
-    days, minutes = divmod(minutes, 1440)
-    hours, minutes = divmod(minutes, 60)
-    return sign + (f"{days}d " if days else "") + f"{hours}h {minutes:02d}m"
+    """`-1d 2h 5m`: the notifications' duration text, negative when overdue."""
+    return ("-" if seconds < 0 else "") + format_minutes(abs(seconds) // 60)
 
 
 def clock_table(clocks: list[dict[str, Any]]) -> list[str]:
