@@ -7,10 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY  # type: ignore[import-untyped]  # no type hints
+from django_otp.oath import totp  # type: ignore[import-untyped]
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from carrierdesk.accounts import actions as accounts
+from carrierdesk.accounts import otp
 from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
 from carrierdesk.accounts.models import Department, Region
 from carrierdesk.customers import actions as customers
@@ -27,6 +31,24 @@ VALID_MOBILE = "13812345678"
 def at(text: str) -> datetime:
     """An aware datetime in Asia/Shanghai from 'YYYY-MM-DD HH:MM'."""
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+
+
+def current_code(enrolment: otp.Enrolment, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now (or `steps_ahead` 30-second steps later)."""
+    device = enrolment.device
+    return f"{totp(device.bin_key, drift=steps_ahead):06d}"
+
+
+def sign_in_to_admin(client: Client, user: User) -> None:
+    """Sign `client` in as `user` with the second factor passed, as the admin sign-in form
+    leaves a privileged user's session (R-SEC-4); enrols and confirms an authenticator."""
+    enrolment = otp.authenticator_of(user) or otp.enrol_totp(None, user)
+    if not enrolment.device.confirmed:
+        otp.confirm_totp(None, user, current_code(enrolment))
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrolment.device.persistent_id
+    session.save()
 
 
 @pytest.fixture

@@ -4,8 +4,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
 from carrierdesk.accounts.models import Department, Region, Skill, StaffProfile
@@ -25,12 +28,27 @@ def ensure_role_groups() -> None:
 def upsert_region(
     actor: Actor, *, code: str, name: str, level: str, parent_code: str | None = None
 ) -> Region:
+    """Create or change a region; its path, and its descendants' when it moves, follow."""
     if level not in RegionLevel.values:
         raise InvalidInput.field("level", "unknown region level")
     parent = Region.objects.get(code=parent_code) if parent_code else None
+    path = f"{parent.path if parent else '/'}{code}/"
+    if parent is not None and f"/{code}/" in parent.path:  # the parent is inside it
+        raise InvalidInput.field("parent_code", "a region cannot sit inside itself")
+    current = Region.objects.select_for_update().filter(code=code).first()
     region, created = Region.objects.update_or_create(
-        code=code, defaults={"name": name, "level": level, "parent": parent}
+        code=code, defaults={"name": name, "level": level, "parent": parent, "path": path}
     )
+    if current is not None and current.path != path:
+        descendants = Region.objects.filter(path__startswith=current.path).exclude(pk=region.pk)
+        descendants.update(path=Concat(Value(path), Substr("path", len(current.path) + 1)))
+        record(
+            actor=actor,
+            event_type="region.moved",
+            object_type="region",
+            object_id=code,
+            changes={"parent": [current.path, path]},
+        )
     if created:
         record(
             actor=actor,
@@ -91,6 +109,13 @@ def upsert_staff(
             raise InvalidInput(fields={"mobile": exc.messages}) from None
     if language and language not in dict(settings.LANGUAGES):
         raise InvalidInput.field("language", "unknown language")
+    if password is not None:
+        # R-SEC-4: AUTH_PASSWORD_VALIDATORS (12 characters or more, not common, not all digits,
+        # not like the username), checked before anything is written.
+        try:
+            validate_password(password, User(username=username))
+        except ValidationError as exc:
+            raise InvalidInput(fields={"password": exc.messages}) from None
     user, created = User.objects.get_or_create(username=username)
     if password is not None:
         user.set_password(password)

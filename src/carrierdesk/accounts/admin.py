@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from carrierdesk.accounts import actions
+from carrierdesk.accounts import actions, otp
 from carrierdesk.accounts.models import Department, Region, Skill, StaffProfile
 from carrierdesk.core.admin_base import ReadOnlyAdmin
 
@@ -54,3 +54,10 @@ class StaffProfileAdmin(ReadOnlyAdmin):
     list_display = ["employee_number", "display_name", "user", "role", "department", "region"]
     list_filter = ["role", "department"]
     search_fields = ["employee_number", "display_name", "user__username"]
+
+
+# django-otp registers its device tables, showing the secret keys and writing around the audit
+# trail: authenticators are managed with `carrierdesk otp` instead (R-SEC-3, R-SEC-4).
+for device_model in otp.DEVICE_MODELS:
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)

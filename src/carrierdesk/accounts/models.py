@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
+from carrierdesk.core.fields import EncryptedTextField
 
 
 class Region(models.Model):
@@ -21,6 +22,9 @@ class Region(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
+    #: The codes from the root down, `/440000/440100/440106/`: a region's subtree is every
+    #: region whose path starts with its own, found in one indexed query (R-SEC-1 scoping).
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -99,7 +103,8 @@ class StaffProfile(models.Model):
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
     )
     skills = models.ManyToManyField(Skill, blank=True, verbose_name=_("skills"))
-    mobile = models.CharField(
+    # Personal data, encrypted at rest (R-SEC-2).
+    mobile = EncryptedTextField(
         _("mobile number"),
         max_length=20,
         blank=True,

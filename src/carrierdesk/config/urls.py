@@ -4,13 +4,20 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
 from carrierdesk.accounts.api.auth import ObtainTokenView, RevokeTokenView
 from carrierdesk.accounts.api.views import DepartmentViewSet, RegionViewSet
 from carrierdesk.calendars.api.views import CalendarViewSet
 from carrierdesk.customers.api.views import CustomerViewSet, SubscriptionViewSet
+from carrierdesk.incidents.api.views import IncidentViewSet
+from carrierdesk.privacy.api.requests import DataSubjectRequestViewSet
+from carrierdesk.privacy.api.retention import LegalHoldViewSet
 from carrierdesk.privacy.api.views import AccessLogViewSet
 from carrierdesk.sla.api.views import AtRiskView, PolicyVersionViewSet
 from carrierdesk.tickets.api.views import TicketViewSet
@@ -24,6 +31,9 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("sla/policies", PolicyVersionViewSet, basename="sla-policy")
 router.register("privacy/access-log", AccessLogViewSet, basename="access-log")
+router.register("privacy/legal-holds", LegalHoldViewSet, basename="legal-hold")
+router.register("privacy/requests", DataSubjectRequestViewSet, basename="subject-request")
+router.register("security/incidents", IncidentViewSet, basename="security-incident")
 
 admin.site.site_header = _("carrierdesk administration")
 admin.site.site_title = _("carrierdesk")
@@ -40,6 +50,8 @@ urlpatterns = [
     path("api/v1/sla/at-risk/", AtRiskView.as_view(), name="sla-at-risk"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start script from its own URL: no inline script, as
+    # the Content-Security-Policy requires (R-SEC-4).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]

@@ -48,16 +48,24 @@ def mask_address(value: str) -> str:
     return value[: min(6, len(value))] + "****"
 
 
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+#: A mainland mobile number, also written +86 138 1234 5678 or 138-1234-5678.
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+#: A fixed-line number with its area code: 020-12345678, 0755 8765 4321.
+_LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(0\d{2,3})[\s-](\d{3,4})[\s-]?(\d{4})(?![\d-])")
+#: 15 to 19 digits standing alone: resident ID numbers (15 or 18 characters, the last maybe X)
+#: and bank card numbers. Ticket numbers (TS2026…) carry letters and stay.
+_LONG_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{5,9})(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 
 def mask_text(value: str) -> str:
-    """Mask mobile and resident ID numbers found in free text."""
+    """Mask mobile, fixed-line, resident ID and bank card numbers found in free text."""
     if not value:
         return ""
-    value = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], value)
-    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), value)
+    value = _LONG_NUMBER_IN_TEXT.sub(
+        lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), value
+    )
+    value = _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), value)
+    return _LANDLINE_IN_TEXT.sub(lambda m: m.group(1) + "-****" + m.group(3), value)
 
 
 #: How each personal-data field is shown in timelines, the audit trail and logs (R-SEC-2).
@@ -71,6 +79,13 @@ FIELD_MASKS = {
     "installation_address": mask_address,
     # Mobile and fixed-line service numbers are phone numbers; mask every one to be safe.
     "service_number": mask_phone,
+    # Free text keeps its words; the numbers found in it are masked in the trail.
+    "title": mask_text,
+    "description": mask_text,
+    "resolution": mask_text,
+    "note": mask_text,
+    "reason": mask_text,
+    "comment": mask_text,
 }
 
 

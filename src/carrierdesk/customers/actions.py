@@ -7,11 +7,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from carrierdesk.accounts.choices import Role
+from carrierdesk.accounts.models import Region
+from carrierdesk.accounts.roles import roles_of
+from carrierdesk.accounts.scope import in_region_scope, scope_of
 from carrierdesk.audit.actions import record
 from carrierdesk.core import clock, identity
-from carrierdesk.core.actors import Actor
+from carrierdesk.core.actors import Actor, acting_user
 from carrierdesk.core.changes import apply_changes, check_lengths
-from carrierdesk.core.errors import InvalidInput
+from carrierdesk.core.errors import InvalidInput, PermissionDenied
+from carrierdesk.core.fields import lookup_hash
 from carrierdesk.core.masking import mask_field
 from carrierdesk.core.models import next_value
 from carrierdesk.customers.choices import (
@@ -92,6 +97,33 @@ def _clean_customer(data: dict[str, Any], current: Customer | None) -> dict[str,
     return cleaned
 
 
+#: Who registers and corrects customers and subscriptions (SPEC §0): those who take requests.
+#: Auditors, technicians and quality inspectors read only.
+WRITER_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def _require_writer(actor: Actor, data: dict[str, Any]) -> None:
+    """Refuse a writer without the role, or a record placed in a region outside their area
+    (R-SEC-1). Which records they may change at all, their reads decide (queries.py).
+
+    The system itself (actor None: imports, the demo, migrations) may write anywhere.
+    """
+    if actor is None:
+        return
+    if not roles_of(actor) & WRITER_ROLES:
+        raise PermissionDenied(_("Your role may not register or change customers."))
+    if "region" not in data:
+        return
+    region: Region | None = data["region"]
+    if not in_region_scope(scope_of(actor), region.path if region else None):
+        raise InvalidInput.field("region", _("This region is outside your area."))
+
+
+def _home_region(actor: Actor) -> Region | None:
+    profile = getattr(acting_user(actor), "staff_profile", None) if actor else None
+    return getattr(profile, "region", None) if profile else None
+
+
 def _duplicate_id_error() -> InvalidInput:
     return InvalidInput.field("id_number", _("A customer with this ID number already exists."))
 
@@ -123,8 +155,13 @@ def _save(instance: Customer | Subscription, duplicate: Callable[[], InvalidInpu
 def create_customer(actor: Actor, **data: Any) -> Customer:
     """Register a customer; the customer number is assigned here."""
     _check_keys(data, CUSTOMER_FIELDS, ("customer_type", "name", "id_type", "id_number"))
+    if data.get("region") is None:  # intake defaults to the registering agent's region
+        data["region"] = _home_region(actor)
+    _require_writer(actor, data)
     cleaned = _clean_customer(data, None)
-    if Customer.objects.filter(id_type=cleaned["id_type"], id_number=cleaned["id_number"]).exists():
+    # By the ID number's keyed hash: the number itself is encrypted (R-SEC-2).
+    same_id = lookup_hash(cleaned["id_number"])
+    if Customer.objects.filter(id_type=cleaned["id_type"], id_number_hash=same_id).exists():
         raise _duplicate_id_error()
     now = clock.now()
     customer = Customer(
@@ -165,6 +202,7 @@ def _update(
 
 @transaction.atomic
 def update_customer(actor: Actor, customer: Customer, **data: Any) -> Customer:
+    _require_writer(actor, data)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _check_keys(data, CUSTOMER_FIELDS, ())
     cleaned = _clean_customer(data, customer)
@@ -196,8 +234,10 @@ def _clean_subscription(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscription:
     _check_keys(data, SUBSCRIPTION_FIELDS, ("service_number", "product"))
+    _require_writer(actor, data)
     cleaned = _clean_subscription(data)
-    if Subscription.objects.filter(service_number=cleaned["service_number"]).exists():
+    same_number = lookup_hash(cleaned["service_number"])
+    if Subscription.objects.filter(service_number_hash=same_number).exists():
         raise _duplicate_service_error()
     now = clock.now()
     subscription = Subscription(customer=customer, created_at=now, updated_at=now, **cleaned)
@@ -219,6 +259,7 @@ def create_subscription(actor: Actor, customer: Customer, **data: Any) -> Subscr
 
 @transaction.atomic
 def update_subscription(actor: Actor, subscription: Subscription, **data: Any) -> Subscription:
+    _require_writer(actor, data)
     subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
     _check_keys(data, SUBSCRIPTION_FIELDS, ())
     cleaned = _clean_subscription({"product": subscription.product, **data})

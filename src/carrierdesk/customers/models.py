@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.models import Region
+from carrierdesk.core.fields import EncryptedTextField, HashedModel, LookupHashField
 from carrierdesk.core.masking import mask_phone
 from carrierdesk.customers.choices import CustomerType, IdType, Product, SlaTier, SubscriptionStatus
 
@@ -11,16 +12,20 @@ from carrierdesk.customers.choices import CustomerType, IdType, Product, SlaTier
 NUMBER_IS_PHONE = frozenset({Product.MOBILE, Product.FIXED_VOICE})
 
 
-class Customer(models.Model):
-    """A customer (individual or enterprise). Name, numbers and address are personal data."""
+class Customer(HashedModel):
+    """A customer (individual or enterprise). Name, numbers and address are personal data,
+    encrypted at rest; the mobile and ID numbers are found through their keyed hashes
+    (R-SEC-2)."""
 
     number = models.CharField(_("customer number"), max_length=20, unique=True)
     customer_type = models.CharField(_("type"), max_length=16, choices=CustomerType.choices)
-    name = models.CharField(_("name"), max_length=128)
-    mobile = models.CharField(_("mobile number"), max_length=20, blank=True, db_index=True)
+    name = EncryptedTextField(_("name"), max_length=128)
+    mobile = EncryptedTextField(_("mobile number"), max_length=20, blank=True)
+    mobile_hash = LookupHashField(_("mobile number lookup hash"), source="mobile", db_index=True)
     id_type = models.CharField(_("ID type"), max_length=16, choices=IdType.choices)
-    id_number = models.CharField(_("ID number"), max_length=32, db_index=True)
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    id_number = EncryptedTextField(_("ID number"), max_length=32)
+    id_number_hash = LookupHashField(_("ID number lookup hash"), source="id_number", db_index=True)
+    address = EncryptedTextField(_("address"), max_length=255, blank=True)
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
     )
@@ -32,15 +37,20 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
-            models.UniqueConstraint(fields=["id_type", "id_number"], name="customer_unique_id")
+            models.UniqueConstraint(
+                fields=["id_type", "id_number_hash"], name="customer_unique_id_hash"
+            )
         ]
 
     def __str__(self) -> str:
         return self.number
 
 
-class Subscription(models.Model):
-    """A service the customer holds (a mobile line, a broadband account, a leased line …)."""
+class Subscription(HashedModel):
+    """A service the customer holds (a mobile line, a broadband account, a leased line …).
+
+    The service number is often a phone number: encrypted, found through its keyed hash, and
+    unique by that hash (R-SEC-2)."""
 
     customer = models.ForeignKey(
         Customer,
@@ -48,7 +58,10 @@ class Subscription(models.Model):
         related_name="subscriptions",
         verbose_name=_("customer"),
     )
-    service_number = models.CharField(_("service number"), max_length=32, unique=True)
+    service_number = EncryptedTextField(_("service number"), max_length=32)
+    service_number_hash = LookupHashField(
+        _("service number lookup hash"), source="service_number", unique=True
+    )
     product = models.CharField(_("product"), max_length=16, choices=Product.choices)
     status = models.CharField(
         _("status"),
@@ -59,7 +72,7 @@ class Subscription(models.Model):
     sla_tier = models.CharField(
         _("SLA tier"), max_length=16, choices=SlaTier.choices, default=SlaTier.STANDARD
     )
-    installation_address = models.CharField(_("installation address"), max_length=255, blank=True)
+    installation_address = EncryptedTextField(_("installation address"), max_length=255, blank=True)
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
     )
@@ -68,7 +81,8 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(_("updated"))
 
     class Meta:
-        ordering = ["service_number"]
+        # By id: the service number is encrypted, its order means nothing in the database.
+        ordering = ["id"]
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")
 

@@ -21,10 +21,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from carrierdesk.accounts import actions as accounts
+from carrierdesk.accounts import otp
 from carrierdesk.accounts.choices import DepartmentKind, Role
 from carrierdesk.accounts.models import Department, Region
 from carrierdesk.config.paths import default_policy_pack
 from carrierdesk.core import clock
+from carrierdesk.core.fields import lookup_hash
 from carrierdesk.customers import actions as customers
 from carrierdesk.customers.choices import CustomerType, IdType, Product, SlaTier
 from carrierdesk.customers.models import Customer, Subscription
@@ -128,6 +130,9 @@ class DemoUser:
     password: str
     token: str
     department: str | None
+    # The authenticator secret of a role that signs in with a one-time code (R-SEC-4).
+    otp_secret: str | None = None
+    otp_url: str | None = None
 
 
 @dataclass
@@ -179,7 +184,17 @@ def build_organisation(seed: int) -> Organisation:
         # The printed token works for API_TOKEN_TTL from this run (R-SEC-4), also on a rerun.
         Token.objects.filter(user=user).delete()
         Token.objects.create(user=user, key=key)
-        organisation.users.append(DemoUser(role.value, username, password, key, department))
+        demo_user = DemoUser(role.value, username, password, key, department)
+        if otp.role_requires_otp(user):
+            # Derived from the seed like the password, so a rerun keeps the authenticator
+            # that was set up from the printed secret.
+            totp_key = derive_secret(seed, "totp:" + username, 40)
+            authenticator = otp.authenticator_of(user)
+            if authenticator is None or authenticator.device.key != totp_key:
+                otp.reset_second_factor(None, user)
+                authenticator = otp.enrol_totp(None, user, key=totp_key)
+            demo_user.otp_secret, demo_user.otp_url = authenticator.secret, authenticator.url
+        organisation.users.append(demo_user)
     # More staff to spread the work. They get no password (hashing one costs about half a
     # second); an admin sets one for whoever should sign in.
     for prefix, role, department, count in EXTRA_STAFF:
@@ -224,7 +239,7 @@ def build_customers(seed: int, count: int, districts: list[Region]) -> list[Cust
         values = _customer_values(rng, rng.choice(districts))
         with transaction.atomic():
             existing = Customer.objects.filter(
-                id_type=values["id_type"], id_number=values["id_number"]
+                id_type=values["id_type"], id_number_hash=lookup_hash(values["id_number"])
             ).first()
             customer = existing or customers.create_customer(None, **values)
             for sub_index in range(rng.choice((1, 1, 1, 2, 2, 3))):
@@ -236,7 +251,7 @@ def build_customers(seed: int, count: int, districts: list[Region]) -> list[Cust
                     if product == Product.MOBILE
                     else f"{product[:2].upper()}{seed % 100:02d}{index:06d}{sub_index}"
                 )
-                if Subscription.objects.filter(service_number=service).exists():
+                if Subscription.objects.filter(service_number_hash=lookup_hash(service)).exists():
                     continue
                 customers.create_subscription(
                     None,

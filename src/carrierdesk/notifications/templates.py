@@ -28,6 +28,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from carrierdesk.core.masking import mask_text
+
 
 @dataclass(frozen=True)
 class Template:
@@ -54,6 +56,13 @@ SLA_KEYS: dict[str, type | tuple[type, ...]] = {
     "clock": str,
     "clock_label": str,
     "deadline": str,
+}
+
+INCIDENT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "incident": str,
+    "reporter": str,
+    "response_level": int,
+    "affected_customers": int,
 }
 
 TEMPLATES: dict[str, Template] = {
@@ -95,6 +104,45 @@ TEMPLATES: dict[str, Template] = {
                 "Check the personal data access log."
             ),
             keys={"user": str, "count": int, "window_minutes": int, "threshold": int},
+        ),
+        # R-SEC-6: a major incident, or one involving personal data (incidents/actions.py).
+        Template(
+            code="security_incident_major",
+            subject=_("[%(incident)s] Major security incident"),
+            body=_(
+                "Security incident %(incident)s, reported by %(reporter)s, is rated major "
+                "(response level %(response_level)d; about %(affected_customers)d customers "
+                "affected). Only an administrator can close it."
+            ),
+            keys=INCIDENT_KEYS,
+        ),
+        Template(
+            code="security_incident_personal_data",
+            subject=_("[%(incident)s] Security incident involving personal data"),
+            body=_(
+                "Security incident %(incident)s, reported by %(reporter)s, involves customers' "
+                "personal data (response level %(response_level)d; about "
+                "%(affected_customers)d customers affected). Decide whether the regulator and "
+                "the customers must be notified."
+            ),
+            keys=INCIDENT_KEYS,
+        ),
+        Template(
+            code="privacy_request_warning",
+            subject=_("[%(request)s] Data-subject request: %(threshold)d%% of the time used"),
+            body=_(
+                "Data-subject request %(request)s has used %(threshold)d%% of its 15 working "
+                "days and is not answered yet. Answer it by %(deadline)s."
+            ),
+            keys={"request": str, "deadline": str, "threshold": int},
+        ),
+        Template(
+            code="privacy_request_breach",
+            subject=_("[%(request)s] Data-subject request overdue"),
+            body=_(
+                "Data-subject request %(request)s was due %(deadline)s and is not answered yet."
+            ),
+            keys={"request": str, "deadline": str},
         ),
         Template(
             code="test",
@@ -173,7 +221,11 @@ def render(code: str, context: Mapping[str, Any], language: str) -> Rendered:
     if problems:
         raise RenderError("; ".join(problems))
     with translation.override(language):
-        values = dict(context)
+        # Free text (a ticket's title, a reason) may carry phone or ID numbers: masked (R-SEC-2).
+        values = {
+            key: mask_text(value) if isinstance(value, str) else value
+            for key, value in context.items()
+        }
         for key, (name, derive) in DERIVED.items():
             if key in context:
                 values[name] = derive(context[key])

@@ -15,7 +15,7 @@ from carrierdesk.accounts.roles import roles_of
 from carrierdesk.audit.actions import record
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.core import clock, context
-from carrierdesk.core.errors import InvalidInput, PermissionDenied
+from carrierdesk.core.errors import InvalidInput, NotFound, PermissionDenied
 from carrierdesk.core.masking import mask_text
 from carrierdesk.customers.models import Customer
 from carrierdesk.customers.queries import access_customer
@@ -34,18 +34,16 @@ def unmask_customer(
 
     Writes an access-log row and an audit entry in one transaction. A refusal for the role is
     itself audited (in its own transaction) before it is raised, since it concerns personal
-    data; a missing customer answers NotFound like any other.
+    data. So is a number outside the caller's scope (or unknown: the two look the same to the
+    caller, R-SEC-1), which answers NotFound — probing numbers leaves a trail.
     """
-    customer = access_customer(user, number)
+    try:
+        customer = access_customer(user, number)
+    except NotFound:
+        _refuse(user, number, "out_of_scope")
+        raise
     if not policy.can_unmask(roles_of(user)):
-        with transaction.atomic():
-            record(
-                actor=user,
-                event_type="privacy.unmask_refused",
-                object_type="customer",
-                object_id=customer.number,
-                changes={"role": sorted(roles_of(user))},
-            )
+        _refuse(user, customer.number, "role")
         raise PermissionDenied(_("Your role may not see personal data in clear."))
     reason = (reason or "").strip()
     errors: dict[str, list[Any]] = {}
@@ -62,6 +60,17 @@ def unmask_customer(
     if errors:
         raise InvalidInput(fields=errors)
     return _log_and_reveal(user, customer, chosen, reason)
+
+
+def _refuse(user: User, number: str, why: str) -> None:
+    with transaction.atomic():
+        record(
+            actor=user,
+            event_type="privacy.unmask_refused",
+            object_type="customer",
+            object_id=mask_text(number)[:64],  # a probe may carry a phone number
+            changes={"role": sorted(roles_of(user)), "why": why},
+        )
 
 
 @transaction.atomic

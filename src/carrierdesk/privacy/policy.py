@@ -26,3 +26,48 @@ def can_unmask(roles: frozenset[str]) -> bool:
 
 def can_read_access_log(roles: frozenset[str]) -> bool:
     return bool(roles & ACCESS_LOG_ROLES)
+
+
+# --- Retention and data-subject requests (R-SEC-5) ---------------------------------------------
+
+#: Roles that change the retention rules.
+RETENTION_RULE_ROLES = frozenset({Role.ADMIN})
+#: Roles that place and release legal holds, and read them.
+LEGAL_HOLD_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+LEGAL_HOLD_READ_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
+#: Roles that register a data-subject request (those who take customers' requests), that
+#: handle it (start, complete, refuse, download the export in clear), and that read the
+#: requests (auditors read them, never the export's contents).
+REQUEST_REGISTER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+REQUEST_HANDLE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+REQUEST_READ_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
+#: Roles that may anonymise a customer by hand (through a deletion request).
+ANONYMISE_ROLES = REQUEST_HANDLE_ROLES
+
+
+def can_change_retention_rules(roles: frozenset[str]) -> bool:
+    return bool(roles & RETENTION_RULE_ROLES)
+
+
+def can_place_legal_hold(roles: frozenset[str]) -> bool:
+    return bool(roles & LEGAL_HOLD_ROLES)
+
+
+def can_read_legal_holds(roles: frozenset[str]) -> bool:
+    return bool(roles & LEGAL_HOLD_READ_ROLES)
+
+
+def can_register_request(roles: frozenset[str]) -> bool:
+    return bool(roles & REQUEST_REGISTER_ROLES)
+
+
+def can_handle_request(roles: frozenset[str]) -> bool:
+    return bool(roles & REQUEST_HANDLE_ROLES)
+
+
+def can_read_requests(roles: frozenset[str]) -> bool:
+    return bool(roles & REQUEST_READ_ROLES)
+
+
+def can_anonymise(roles: frozenset[str]) -> bool:
+    return bool(roles & ANONYMISE_ROLES)

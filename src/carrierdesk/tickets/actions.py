@@ -90,7 +90,7 @@ ALLOWED_CONTENT_TYPES = frozenset(
 # --- validation -------------------------------------------------------------------------------
 
 
-def _require_role(actor: Actor, action: str) -> None:
+def require_role(actor: Actor, action: str) -> None:
     if actor is None:  # the system itself (jobs, integrations acting on their own account)
         return
     if not workflow.can_role_act(roles_of(actor), action):
@@ -207,7 +207,7 @@ def register_ticket(
     external_reference: str = "",
 ) -> Ticket:
     """Register a ticket (受理, R-INT-3); the registering agent becomes its first owner."""
-    _require_role(actor, Action.REGISTER)
+    require_role(actor, Action.REGISTER)
     errors: dict[str, list[Any]] = {}
     if kind not in Kind.values:
         errors["kind"] = [_("Unknown kind.")]
@@ -345,7 +345,7 @@ def _transition(
 ) -> Ticket:
     """Lock, authorise, check the table, apply, record. Must run inside a transaction."""
     ticket = _lock(number)
-    _require_role(actor, action)
+    require_role(actor, action)
     _check_version(ticket, expected_version)
     target = workflow.target_status(ticket.kind, ticket.status, action)
     if target is None:
@@ -612,7 +612,7 @@ def add_note(actor: Actor, number: str, *, note: str) -> TicketEvent:
     """A note on the timeline, in any status (R-WF-6)."""
     note = _text(note, "note", required=True, limit=MAX_TEXT)
     ticket = _lock(number)
-    _require_role(actor, Action.NOTE)
+    require_role(actor, Action.NOTE)
     now = clock.now()
     _touch(ticket, now)
     return _append_event(ticket, actor, Action.NOTE, ticket.status, ticket.status, {}, note, now)
@@ -635,7 +635,7 @@ def update_ticket(
         )
     note = _text(note, "note", required=False, limit=MAX_TEXT)
     ticket = _lock(number)
-    _require_role(actor, Action.UPDATE)
+    require_role(actor, Action.UPDATE)
     _check_version(ticket, expected_version)
     if workflow.is_frozen(ticket.status):
         raise IllegalTransition(
@@ -710,7 +710,7 @@ def attach(
     if size == 0:
         raise InvalidInput.field("file", _("The file is empty."))
     ticket = _lock(number)
-    _require_role(actor, Action.ATTACH)
+    require_role(actor, Action.ATTACH)
     if not isinstance(actor, User):
         raise PermissionDenied()
     now = clock.now()

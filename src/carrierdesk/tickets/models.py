@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.models import Department, Region
 from carrierdesk.audit.models import AppendOnlyModel
+from carrierdesk.core.fields import EncryptedTextField
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Subtype, Urgency
 
@@ -44,8 +45,9 @@ class Ticket(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
-    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # Personal data, encrypted at rest (R-SEC-2).
+    contact_name = EncryptedTextField(_("contact person"), max_length=64, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), max_length=20, blank=True)
     received_at = models.DateTimeField(_("received"))
     registered_at = models.DateTimeField(_("registered"))
     first_owner = models.ForeignKey(

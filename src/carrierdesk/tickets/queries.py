@@ -1,14 +1,14 @@
-"""Restricted reads of tickets (STYLE habit 4): every read goes through here.
+"""Restricted reads of tickets (STYLE habit 4): every read for a user goes through here.
 
-Today every staff role reads every ticket; the privacy issue narrows `tickets_visible_to` by
-department and region (R-SEC-1). Missing and forbidden answer the same NotFound.
+The scope of `accounts.scope` decides (R-SEC-1); missing and forbidden answer the same NotFound,
+so ticket numbers can't be probed.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from carrierdesk.accounts.roles import is_staff_member
+from carrierdesk.accounts.scope import scope_of
 from carrierdesk.core.errors import NotFound
 from carrierdesk.tickets.models import Ticket
 
@@ -20,9 +20,11 @@ TICKET_RELATED = ("customer", "subscription", "region", "first_owner", "assignee
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     # Customers see their own tickets once the self-service portal exists; none until then.
-    if not is_staff_member(user):
+    scope = scope_of(user)
+    if scope.is_empty:
         return Ticket.objects.none()
-    return Ticket.objects.all()
+    condition = scope.ticket_condition()
+    return Ticket.objects.all() if condition is None else Ticket.objects.filter(condition)
 
 
 def access_ticket(user: User, number: str) -> Ticket:

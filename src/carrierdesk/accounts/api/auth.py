@@ -1,5 +1,6 @@
 """Token endpoints: obtain (a fresh token once the old one expired; refused while the user is
-locked out after repeated failures) and revoke (R-SEC-4)."""
+locked out after repeated failures, and without the one-time code for the roles that need
+one) and revoke (R-SEC-4)."""
 
 from typing import Any
 
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carrierdesk.accounts import otp
 from carrierdesk.accounts.tokens import expires_at, issue_token, revoke_token
 from carrierdesk.core.api import ErrorSerializer
 from carrierdesk.core.errors import PermissionDenied
@@ -23,29 +25,51 @@ LOCKED_OUT = _(
 )
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        write_only=True,
+        help_text=_(
+            "The one-time code of the user's authenticator app, or a backup code: required for "
+            "the roles of OTP_REQUIRED_ROLES (supervisor, auditor, admin)."
+        ),
+    )
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
     expires_at = serializers.DateTimeField()
 
 
 class ObtainTokenView(APIView):
-    """A token for a username and password; expires after API_TOKEN_TTL."""
+    """A token for a username and password, plus the one-time code (`otp`) for supervisors,
+    auditors and admins; expires after API_TOKEN_TTL.
+
+    403 answers: `permission_denied` while locked out, `otp_required` without a code,
+    `otp_invalid` for a wrong or already used code (it counts as a failed sign-in), and
+    `otp_not_enrolled` when no authenticator is set up (an admin enrols it). Nothing is issued.
+    """
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    serializer_class = AuthTokenSerializer
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={200: TokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         username = str(request.data.get("username", ""))
         if AxesProxyHandler.is_locked(request._request, credentials={"username": username}):
             raise PermissionDenied(LOCKED_OUT)
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token = issue_token(serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        # The same request as the password check, so a wrong code counts like a wrong password.
+        otp.verify_second_factor(user, serializer.validated_data.get("otp"), request=request)
+        token = issue_token(user)
         return Response({"token": token.key, "expires_at": expires_at(token)})
 
 

@@ -78,14 +78,14 @@ def test_an_admin_revokes_a_token_from_the_command_line(staff: dict[str, User]) 
 
 def test_r_sec_4_repeated_failures_lock_the_user_out(staff: dict[str, User], settings: Any) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        assert obtain("supervisor", "wrong")[0] == 400
-    status, body = obtain("supervisor")  # the right password, too late
+        assert obtain("dispatcher", "wrong")[0] == 400
+    status, body = obtain("dispatcher")  # the right password, too late
     assert status == 403
     assert "Too many failed sign-ins" in body["error"]["message"]
-    assert not Token.objects.filter(user=staff["supervisor"]).exists()
+    assert not Token.objects.filter(user=staff["dispatcher"]).exists()
     assert obtain("agent")[0] == 200  # others are not affected
-    call_command("axes_reset_username", "supervisor", stdout=io.StringIO())
-    assert obtain("supervisor")[0] == 200
+    call_command("axes_reset_username", "dispatcher", stdout=io.StringIO())
+    assert obtain("dispatcher")[0] == 200
 
 
 def test_r_sec_4_the_admin_sign_in_page_locks_out_too(

@@ -3,11 +3,15 @@
 DATABASE_URL           database (default: SQLite file var/carrierdesk.sqlite3, WAL mode)
 CARRIERDESK_SECRET_KEY secret key (default: generated into var/secret_key on first run)
 CARRIERDESK_AUDIT_CHAIN_KEY  key of the audit hash chain (default: var/audit_chain_key)
+CARRIERDESK_DATA_KEYS  personal-data encryption keys, `k2:<base64>,k1:<base64>`, the first
+                       current (default: var/data_keys.json, generated on first run)
+CARRIERDESK_LOOKUP_KEY key of the phone/ID lookup hashes (default: var/lookup_key)
 CARRIERDESK_DEBUG      "1" for debug mode (never in production)
 CARRIERDESK_ALLOWED_HOSTS comma-separated host names (default: localhost names)
 CARRIERDESK_TIME_ZONE  default Asia/Shanghai
 CARRIERDESK_VAR_DIR    state folder (default: the checkout's var/)
 CARRIERDESK_MAX_ATTACHMENT_BYTES largest attachment accepted (default 20 MiB)
+CARRIERDESK_SESSION_HOURS, CARRIERDESK_HTTPS, CARRIERDESK_OTP_REQUIRED_ROLES  sign-in (below)
 """
 
 import os
@@ -18,6 +22,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.config.paths import PACKAGE_DIR, read_or_create_secret, var_dir
+from carrierdesk.core.crypto import load_data_keys
 
 VAR_DIR = var_dir()
 BASE_DIR = PACKAGE_DIR
@@ -36,6 +41,14 @@ SECRET_KEY = os.environ.get("CARRIERDESK_SECRET_KEY") or read_or_create_secret("
 AUDIT_CHAIN_KEY = os.environ.get("CARRIERDESK_AUDIT_CHAIN_KEY") or read_or_create_secret(
     "audit_chain_key"
 )
+# Personal data encrypted at rest (R-SEC-2; docs/architecture.md "Personal data at rest"):
+# {"current": key id, "keys": {key id: base64 32 bytes}}, from the environment or the key file,
+# never the database. Losing them loses the data: back var/data_keys.json up on its own.
+PERSONAL_DATA_KEYS = load_data_keys(os.environ, VAR_DIR / "data_keys.json")
+# The key of the keyed hashes that phone, ID and service numbers are looked up by.
+PERSONAL_DATA_LOOKUP_KEY = os.environ.get("CARRIERDESK_LOOKUP_KEY") or read_or_create_secret(
+    "lookup_key"
+)
 DEBUG = env_bool("CARRIERDESK_DEBUG")
 ALLOWED_HOSTS = [
     host.strip()
@@ -44,7 +57,8 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with a sign-in that asks privileged roles for their code (R-SEC-4).
+    "carrierdesk.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +68,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "carrierdesk.core",
@@ -65,11 +83,13 @@ INSTALLED_APPS = [
     "carrierdesk.sla",
     "carrierdesk.notifications",
     "carrierdesk.privacy",
+    "carrierdesk.incidents",
     "carrierdesk.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "carrierdesk.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the session's user verified once they passed the second factor (R-SEC-4).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout answer.
@@ -131,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -155,8 +177,55 @@ MAX_ATTACHMENT_BYTES = int(os.environ.get("CARRIERDESK_MAX_ATTACHMENT_BYTES", 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Sign-in, sessions and security headers (R-SEC-4; docs/architecture.md) -----------------
+# CARRIERDESK_SESSION_HOURS        a session (admin sign-in) lasts at most this long (8: a working
+#                                  day), and ends when the browser closes
+# CARRIERDESK_HTTPS                "1" when served over HTTPS (behind a TLS proxy that sets
+#                                  X-Forwarded-Proto): secure cookies and HSTS. Off by default:
+#                                  the embedded mode serves plain HTTP on the loopback address.
+# CARRIERDESK_OTP_REQUIRED_ROLES   roles that sign in with a one-time code as a second factor
+#                                  (comma-separated; default supervisor,auditor,admin; an empty
+#                                  value turns it off, for a development machine only)
+SESSION_COOKIE_AGE = int(float(os.environ.get("CARRIERDESK_SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: the admin and the API docs put the token in the page.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+HTTPS = env_bool("CARRIERDESK_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from the app's own files, never inline
+# (the Swagger UI page loads its start script from a URL of its own). Inline styles stay
+# allowed: Swagger UI's page and ReDoc's components set them. ReDoc's search runs in a worker
+# built from a blob: URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Two-factor sign-in (accounts/otp.py): the roles that need it, and the name authenticator
+# apps show for the account.
+_otp_roles = os.environ.get("CARRIERDESK_OTP_REQUIRED_ROLES", "supervisor,auditor,admin")
+OTP_REQUIRED_ROLES = frozenset(role.strip() for role in _otp_roles.split(",") if role.strip())
+OTP_TOTP_ISSUER = "carrierdesk"
 # Lockout (R-SEC-4): 5 failed sign-ins for a username lock it for 15 minutes. By username, not
 # address: a call centre's agents sign in from behind one address.
 AUTHENTICATION_BACKENDS = [
@@ -172,14 +241,11 @@ AXES_RESET_ON_SUCCESS = True
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # API tokens expire (R-SEC-4); CARRIERDESK_API_TOKEN_TTL_DAYS, default 30.
 API_TOKEN_TTL = timedelta(days=float(os.environ.get("CARRIERDESK_API_TOKEN_TTL_DAYS", "30")))
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "carrierdesk.accounts.tokens.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "carrierdesk.accounts.sessions.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -215,13 +281,23 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "carrierdesk.tickets.choices.Status",
         "DepartmentKindEnum": "carrierdesk.accounts.choices.DepartmentKind",
         "SubscriptionStatusEnum": "carrierdesk.customers.choices.SubscriptionStatus",
+        "DataSubjectRequestKindEnum": "carrierdesk.privacy.choices.RequestKind",
+        "DataSubjectRequestStatusEnum": "carrierdesk.privacy.choices.RequestStatus",
+        "IncidentLevelEnum": "carrierdesk.incidents.choices.Level",
+        "IncidentStageEnum": "carrierdesk.incidents.choices.Stage",
     },
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Every line is masked: a ticket's text or a caller's input may carry phone or ID numbers.
+    "formatters": {
+        "plain": {
+            "()": "carrierdesk.core.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CARRIERDESK_LOG_LEVEL", "INFO")},
     "loggers": {
@@ -237,6 +313,9 @@ LOGGING = {
 PRIVACY_UNMASK_ALERT_PER_HOUR = int(
     os.environ.get("CARRIERDESK_PRIVACY_UNMASK_ALERT_PER_HOUR", "20")
 )
+# CARRIERDESK_RETENTION_REPORT_DIR  where `carrierdesk retention run` writes its JSON reports
+#                                   (default var/reports)
+RETENTION_REPORT_DIR = Path(os.environ.get("CARRIERDESK_RETENTION_REPORT_DIR", VAR_DIR / "reports"))
 
 # --- Time limits (carrierdesk.sla) -----------------------------------------------------------
 # CARRIERDESK_SLA_QUIET_HOURS_CALENDAR  calendar whose working hours alerts wait for, except for

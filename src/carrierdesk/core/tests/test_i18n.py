@@ -6,6 +6,7 @@ from django.utils import translation
 
 from carrierdesk.accounts.choices import DepartmentKind, Role
 from carrierdesk.customers.choices import CustomerType, IdType, Product
+from carrierdesk.incidents import choices as incidents
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Subtype, Urgency
 
 ENUMERATIONS: list[type[models.TextChoices]] = [
@@ -21,6 +22,9 @@ ENUMERATIONS: list[type[models.TextChoices]] = [
     Urgency,
     Subtype,
     Action,
+    incidents.Level,
+    incidents.Stage,
+    incidents.EventAction,
 ]
 
 

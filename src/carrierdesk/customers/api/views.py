@@ -1,5 +1,6 @@
 """Customer and subscription endpoints: parse, authorise, call an action, render."""
 
+import contextlib
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from carrierdesk.core import identity
 from carrierdesk.core.api import ErrorSerializer, parse
 from carrierdesk.core.errors import InvalidInput
+from carrierdesk.core.fields import lookup_hash
 from carrierdesk.customers import actions
 from carrierdesk.customers.api.serializers import (
     CustomerSerializer,
@@ -46,13 +48,14 @@ class CustomerFilter(filters.FilterSet):
         model = Customer
         fields = ["customer_type", "region", "mobile", "id_number"]
 
+    # Both numbers are encrypted: found by their keyed hashes, an exact, indexed match (R-SEC-2).
     def filter_id_number(self, queryset: QuerySet[Customer], name: str, value: str) -> Any:
-        # Stored upper-cased (a trailing x of a resident ID becomes X): an exact, indexed match.
-        return queryset.filter(id_number=value.strip().upper())
+        # Stored upper-cased (a trailing x of a resident ID becomes X); the hash upper-cases too.
+        return queryset.filter(id_number_hash=lookup_hash(value.strip().upper()))
 
     def filter_mobile(self, queryset: QuerySet[Customer], name: str, value: str) -> Any:
         try:
-            return queryset.filter(mobile=identity.normalise_mobile(value))
+            return queryset.filter(mobile_hash=lookup_hash(identity.normalise_mobile(value)))
         except ValidationError:  # an unparsable number simply matches nothing
             return queryset.none()
 
@@ -99,13 +102,22 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class SubscriptionFilter(filters.FilterSet):
     customer = filters.CharFilter(field_name="customer__number")
-    service_number = filters.CharFilter(field_name="service_number")
+    service_number = filters.CharFilter(
+        method="filter_service_number", label="service number (exact)"
+    )
     product = filters.ChoiceFilter(choices=Product.choices)
     status = filters.ChoiceFilter(choices=SubscriptionStatus.choices)
 
     class Meta:
         model = Subscription
         fields = ["customer", "service_number", "product", "status"]
+
+    def filter_service_number(self, queryset: QuerySet[Subscription], name: str, value: str) -> Any:
+        # Encrypted: found by its keyed hash (R-SEC-2); a mobile number as it is normalised.
+        number = value.strip()
+        with contextlib.suppress(ValidationError):  # else a broadband account, a circuit id …
+            number = identity.normalise_mobile(number)
+        return queryset.filter(service_number_hash=lookup_hash(number))
 
 
 class SubscriptionViewSet(
@@ -117,8 +129,9 @@ class SubscriptionViewSet(
     # By id: a service number is often a phone number, which must stay out of URLs and logs.
     lookup_field = "pk"
     filterset_class = SubscriptionFilter
-    ordering_fields = ["service_number", "created_at"]
-    ordering = ["service_number"]
+    # Not by service number: it is encrypted, its stored order means nothing.
+    ordering_fields = ["id", "created_at"]
+    ordering = ["id"]
 
     def get_queryset(self) -> QuerySet[Subscription]:
         return subscriptions_visible_to(self.request.user).select_related("customer", "region")

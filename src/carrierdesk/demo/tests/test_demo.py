@@ -1,14 +1,19 @@
 """The demo command: idempotent, one user per role, consistent timelines, JSON output."""
 
+import base64
 import json
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
+from django_otp.oath import totp  # type: ignore[import-untyped]  # no type hints
+from rest_framework.test import APIClient
 
+from carrierdesk.accounts import otp
 from carrierdesk.accounts.choices import STAFF_ROLES
 from carrierdesk.accounts.roles import roles_of
 from carrierdesk.audit.models import AuditEntry
@@ -91,3 +96,32 @@ def test_demo_timelines_are_consistent() -> None:
 def test_demo_refuses_negative_counts() -> None:
     with pytest.raises(SystemExit):
         call_command("demo", "--tickets", "-1", stdout=StringIO(), stderr=StringIO())
+
+
+def test_r_sec_4_privileged_demo_users_get_an_authenticator_secret() -> None:
+    listed = run_demo(0)["users"]
+    assert isinstance(listed, list)
+    users = {u["username"]: u for u in listed}
+    assert {name for name, u in users.items() if u["otp_secret"]} == {
+        "supervisor",
+        "auditor",
+        "admin",
+    }
+    admin = users["admin"]
+    assert (
+        admin["otp_url"].startswith("otpauth://totp/") and admin["otp_secret"] in admin["otp_url"]
+    )
+    code = f"{totp(base64.b32decode(admin['otp_secret'])):06d}"
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": "admin", "password": admin["password"], "otp": code},
+        format="json",
+    )
+    assert response.status_code == 200
+    # A rerun keeps the authenticator (now confirmed), and the text output shows the secrets.
+    out = StringIO()
+    call_command("demo", "--tickets", "0", "--seed", "3", stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert all(users[name]["otp_secret"] in text for name in ("supervisor", "auditor", "admin"))
+    assert run_demo(0)["users"] == list(users.values())
+    assert otp.status_of(User.objects.get(username="admin")).authenticator == "confirmed"

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from carrierdesk.conftest import sign_in_to_admin
 from carrierdesk.core import clock
 from carrierdesk.notifications.actions import enqueue
 from carrierdesk.notifications.choices import State
@@ -110,7 +111,7 @@ def test_admin_lists_notifications_with_the_address_masked(agent: User) -> None:
     row = Notification.objects.get()
     admin = User.objects.create_superuser("root", password="correct-horse-battery")
     client = Client()
-    client.force_login(admin)
+    sign_in_to_admin(client, admin)  # R-SEC-4: the admin asks admins for the second factor
     listing = client.get("/admin/notifications/notification/")
     assert listing.status_code == 200
     detail = client.get(f"/admin/notifications/notification/{row.pk}/change/")

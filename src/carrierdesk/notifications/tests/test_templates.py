@@ -14,6 +14,12 @@ SLA_BASE = {
     "clock_label": "Complaint",
     "deadline": "2025-10-09T06:00:00+00:00",
 }
+INCIDENT = {
+    "incident": "AQ20261123000001",
+    "reporter": "agent01",
+    "response_level": 1,
+    "affected_customers": 120,
+}
 
 #: A context for each template, and its English rendering (subject, body).
 CASES: dict[str, tuple[dict[str, Any], str, str]] = {
@@ -40,6 +46,30 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
         "Security alert: agent01 unmasked personal data 21 times",
         "Staff member agent01 has unmasked customers' personal data 21 times within 60 "
         "minutes (the alert threshold is 20). Check the personal data access log.",
+    ),
+    "security_incident_major": (
+        INCIDENT,
+        "[AQ20261123000001] Major security incident",
+        "Security incident AQ20261123000001, reported by agent01, is rated major (response "
+        "level 1; about 120 customers affected). Only an administrator can close it.",
+    ),
+    "security_incident_personal_data": (
+        INCIDENT,
+        "[AQ20261123000001] Security incident involving personal data",
+        "Security incident AQ20261123000001, reported by agent01, involves customers' personal "
+        "data (response level 1; about 120 customers affected). Decide whether the regulator "
+        "and the customers must be notified.",
+    ),
+    "privacy_request_warning": (
+        {"request": "GR20251009000001", "deadline": "2025-10-28T16:00:00+00:00", "threshold": 80},
+        "[GR20251009000001] Data-subject request: 80% of the time used",
+        "Data-subject request GR20251009000001 has used 80% of its 15 working days and is not "
+        "answered yet. Answer it by 2025-10-29 00:00.",
+    ),
+    "privacy_request_breach": (
+        {"request": "GR20251009000001", "deadline": "2025-10-29T00:00:00+08:00"},
+        "[GR20251009000001] Data-subject request overdue",
+        "Data-subject request GR20251009000001 was due 2025-10-29 00:00 and is not answered yet.",
     ),
     "test": (
         {"text": "ping"},

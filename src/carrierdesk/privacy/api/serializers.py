@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from carrierdesk.core.api import MaskedField
+from carrierdesk.core.masking import mask_text
 from carrierdesk.privacy import policy
 from carrierdesk.privacy.models import PersonalDataAccess
 
@@ -25,6 +27,8 @@ class UnmaskedSerializer(serializers.Serializer):
 
 class AccessLogSerializer(serializers.ModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    # A reason is free text: numbers typed into it are masked here and in the CSV (R-SEC-2).
+    reason = MaskedField(mask_text)
 
     class Meta:
         model = PersonalDataAccess

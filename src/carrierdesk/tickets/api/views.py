@@ -32,7 +32,7 @@ from carrierdesk.tickets.api.serializers import (
     TicketSerializer,
     TicketUpdateSerializer,
 )
-from carrierdesk.tickets.choices import Category, Channel, Kind, Status, Urgency
+from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Urgency
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import TICKET_RELATED, access_ticket, tickets_visible_to
 
@@ -113,6 +113,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request: Request) -> Response:
         """Register a ticket; the caller becomes its first owner (R-WF-5)."""
         data = parse(TicketCreateSerializer, request.data)
+        # The role first: a role that may not register gets 403 whatever the customer.
+        actions.require_role(request.user, Action.REGISTER)
         try:
             data["customer"] = customers_visible_to(request.user).get(number=data["customer"])
         except Customer.DoesNotExist:

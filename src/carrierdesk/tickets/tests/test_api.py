@@ -264,7 +264,7 @@ def test_attachment_upload_list_and_download(api: Api, customer: Customer) -> No
 
 def test_add_note(api: Api, customer: Customer) -> None:
     number = create(api("agent"), customer).json()["number"]
-    response = api("technician").post(
+    response = api("quality_inspector").post(
         f"/api/v1/tickets/{number}/add_note/", {"note": "已电话联系用户"}, format="json"
     )
     assert response.status_code == 201

@@ -83,3 +83,15 @@ class Command(BaseCommand):
                 "'Authorization: Token <API token>'."
             )
         )
+        privileged = [u for u in result.users if u.otp_secret]
+        if privileged:
+            self.stdout.write(
+                _(
+                    "%(users)s also give a one-time code (R-SEC-4): add their secret below to "
+                    "an authenticator app (otpauth URLs with --json), then type its code in the "
+                    'admin sign-in form, or send it as "otp" when asking for a token.'
+                )
+                % {"users": ", ".join(u.username for u in privileged)}
+            )
+            for user in privileged:
+                self.stdout.write(f"  {user.username.ljust(widths[1])}  {user.otp_secret}")

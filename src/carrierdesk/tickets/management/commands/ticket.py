@@ -23,6 +23,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from carrierdesk.accounts.roles import is_staff_member
 from carrierdesk.core.errors import InvalidInput
+from carrierdesk.core.fields import lookup_hash
 from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
 from carrierdesk.customers.models import Subscription
 from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
@@ -239,7 +240,7 @@ class Command(OperatorCommand):
         if options["subscription"]:
             subscription = (
                 subscriptions_visible_to(user)
-                .filter(service_number=options["subscription"])
+                .filter(service_number_hash=lookup_hash(options["subscription"]))
                 .first()
             )
             if subscription is None:
