@@ -1,18 +1,43 @@
 """Shared plumbing of the benchmarks: a fresh database per run, in a worker process."""
 
+import argparse
 import json
 import os
+import platform
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    """In a worker: Django set up with the base settings (unless the environment names others)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carrierdesk.config.settings.base")
+    django.setup()
+
+
+def add_run_arguments(parser: argparse.ArgumentParser, *, database: str = "both") -> None:
+    """`--database sqlite|postgres|both` and the hidden `--worker` of `run_worker`."""
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default=database)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+
+
+def machine() -> str:
+    """`2026-11-23 09:30, host (2 CPUs, Python 3.12.3)`: when and where the figures were taken."""
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {platform.node()} ({os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()})"
+    )
 
 
 def free_port() -> int:

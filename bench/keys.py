@@ -17,7 +17,6 @@ Target (issue 4): a rotation of 100k customers takes seconds, not minutes.
 import argparse
 import importlib.util
 import json
-import os
 import platform
 import sys
 import time
@@ -36,10 +35,7 @@ INSERT_BATCH = 5_000
 
 
 def worker(count: int, batch_size: int) -> dict[str, Any]:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carrierdesk.config.settings.base")
-    django.setup()
+    common.setup_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -107,8 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=1_000)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    common.add_run_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         print(json.dumps(worker(options.count, options.batch_size)))

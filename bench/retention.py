@@ -19,8 +19,6 @@ Customers, tickets and subscriptions are bulk-inserted (the actions would take a
 import argparse
 import importlib.util
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -40,10 +38,7 @@ SUBTYPES = {"service_order": "open", "fault": "network"}
 
 
 def worker(customer_count: int, ticket_count: int, anonymise_count: int) -> dict[str, Any]:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carrierdesk.config.settings.base")
-    django.setup()
+    common.setup_django()
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -207,8 +202,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--anonymise", type=int, default=200)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    common.add_run_arguments(parser, database="sqlite")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.customers, args.tickets, args.anonymise)))
@@ -222,11 +216,7 @@ def main() -> None:
         str(args.anonymise),
     ]
     results = on_databases(args.database, lambda url: run_worker(__file__, url, arguments))
-    print(
-        f"# retention.py: {args.customers} customers, {args.tickets} tickets; "
-        f"{time.strftime('%Y-%m-%d %H:%M')}, {platform.node()} ({os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()})"
-    )
+    print(f"# retention.py: {args.customers} customers, {args.tickets} tickets; {common.machine()}")
     print()
     print(
         "| database | past retention | count | dry run (listed) | reference | ratio | "

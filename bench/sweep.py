@@ -19,7 +19,6 @@ import argparse
 import importlib.util
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -39,10 +38,7 @@ BATCH = 20_000
 
 
 def worker(total: int, open_count: int, due: int) -> dict[str, Any]:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carrierdesk.config.settings.base")
-    django.setup()
+    common.setup_django()
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -184,8 +180,7 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=1_000)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    common.add_run_arguments(parser)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.total, args.open, args.due)))
@@ -194,8 +189,7 @@ def main() -> None:
     results = on_databases(args.database, lambda url: run_worker(__file__, url, arguments))
     print(
         f"# sweep.py: {args.total} tickets, {args.open} open, {args.due} alerts due; "
-        f"{time.strftime('%Y-%m-%d %H:%M')}, {platform.node()} ({os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()})"
+        f"{common.machine()}"
     )
     print()
     print(

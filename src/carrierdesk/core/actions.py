@@ -149,6 +149,27 @@ def _stale_condition(target: EncryptedModel, current_prefix: str) -> Q:
     return condition
 
 
+def _locked_batch(
+    target: EncryptedModel,
+    using: str,
+    cursor: Any,
+    batch_size: int,
+    condition: Q | None = None,
+) -> list[tuple[Any, ...]]:
+    """The next `batch_size` rows after primary key `cursor` (those meeting `condition`), locked
+    until the transaction ends: `(pk, *stored values of the encrypted fields)`."""
+    rows = (
+        target.model._base_manager.using(using)
+        .select_for_update()
+        .annotate(**stored_values(target))
+        .filter(pk__gt=cursor)
+    )
+    if condition is not None:
+        rows = rows.filter(condition)
+    aliases = [raw_alias(f) for f in target.fields]
+    return list(rows.order_by("pk").values_list("pk", *aliases)[:batch_size])
+
+
 def _rotate_model(
     target: EncryptedModel,
     ring: crypto.Keyring,
@@ -160,21 +181,12 @@ def _rotate_model(
     using = router.db_for_write(model)
     prefix = f"{crypto.PREFIX}:{ring.current}:"
     stale = _stale_condition(target, prefix)
-    aliases = [raw_alias(f) for f in target.fields]
     labels = [f.column_label for f in target.fields]
     names = [f.attname for f in target.fields]
     cursor, done = 0, 0
     while True:
         with transaction.atomic(using=using):
-            rows = list(
-                model._base_manager.using(using)
-                .select_for_update()
-                .annotate(**stored_values(target))
-                .filter(pk__gt=cursor)
-                .filter(stale)
-                .order_by("pk")
-                .values_list("pk", *aliases)[:batch_size]
-            )
+            rows = _locked_batch(target, using, cursor, batch_size, stale)
             if not rows:
                 return
             updates = []
@@ -243,20 +255,12 @@ def encrypt_existing_rows(model: type[models.Model], batch_size: int = DEFAULT_B
     target = EncryptedModel(model, fields)
     ring = crypto.keyring()
     using = router.db_for_write(model)
-    aliases = [raw_alias(f) for f in fields]
     names = [f.attname for f in fields] + [f.attname for f in hashes]
     by_name = {f.name: index for index, f in enumerate(fields)}
     cursor, written = 0, 0
     while True:
         with transaction.atomic(using=using):
-            rows = list(
-                model._base_manager.using(using)
-                .select_for_update()
-                .annotate(**stored_values(target))
-                .filter(pk__gt=cursor)
-                .order_by("pk")
-                .values_list("pk", *aliases)[:batch_size]
-            )
+            rows = _locked_batch(target, using, cursor, batch_size)
             if not rows:
                 return written
             updates = []

@@ -49,12 +49,17 @@ def mask_address(value: str) -> str:
 
 
 #: A mainland mobile number, also written +86 138 1234 5678 or 138-1234-5678.
-_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![\d+])(?<!\d\.)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)"
+)
 #: A fixed-line number with its area code: 020-12345678, 0755 8765 4321.
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(0\d{2,3})[\s-](\d{3,4})[\s-]?(\d{4})(?![\d-])")
 #: 15 to 19 digits standing alone: resident ID numbers (15 or 18 characters, the last maybe X)
-#: and bank card numbers. Ticket numbers (TS2026…) carry letters and stay.
-_LONG_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{5,9})(\d{3}[\dXx])(?![0-9A-Za-z])")
+#: and bank card numbers. Ticket numbers (TS2026…) carry letters and stay, and so do the
+#: decimals of a fraction (0.1430250000000004) in a log line (a digit and a point before).
+_LONG_NUMBER_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?<!\d\.)(\d{6})(\d{5,9})(\d{3}[\dXx])(?![0-9A-Za-z])"
+)
 
 
 def mask_text(value: str) -> str:

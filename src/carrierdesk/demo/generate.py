@@ -133,6 +133,8 @@ class DemoUser:
     # The authenticator secret of a role that signs in with a one-time code (R-SEC-4).
     otp_secret: str | None = None
     otp_url: str | None = None
+    #: The region whose customers and tickets the user reads (R-SEC-1 scoping).
+    area: str = ""
 
 
 @dataclass
@@ -157,7 +159,18 @@ def build_organisation(seed: int) -> Organisation:
     }
     rng = random.Random(seed)
     organisation = Organisation(users=[])
+    organisation.districts = [r for r in regions.values() if r.level == "district"]
     number = 0
+    agents = 0
+
+    def home_region(role: str) -> Region:
+        """Agents work in a district, one after another (R-SEC-1: they see that district's
+        customers and tickets, and the tickets they own); everyone else at the province."""
+        nonlocal agents
+        if role != Role.AGENT:
+            return province
+        agents += 1
+        return organisation.districts[(agents - 1) % len(organisation.districts)]
 
     def staff(username: str, role: str, department: str | None, password: str | None) -> User:
         nonlocal number
@@ -170,7 +183,7 @@ def build_organisation(seed: int) -> Organisation:
             display_name=corpus.person_name(rng),
             employee_number=f"E{number:05d}",
             department=departments[department] if department else None,
-            region=province,
+            region=home_region(role),
         )
         organisation.by_role.setdefault(role, []).append(user)
         if role == Role.TECHNICIAN and department:
@@ -185,6 +198,8 @@ def build_organisation(seed: int) -> Organisation:
         Token.objects.filter(user=user).delete()
         Token.objects.create(user=user, key=key)
         demo_user = DemoUser(role.value, username, password, key, department)
+        profile_region = user.staff_profile.region
+        demo_user.area = profile_region.name if profile_region else ""
         if otp.role_requires_otp(user):
             # Derived from the seed like the password, so a rerun keeps the authenticator
             # that was set up from the printed secret.
@@ -200,7 +215,6 @@ def build_organisation(seed: int) -> Organisation:
     for prefix, role, department, count in EXTRA_STAFF:
         for index in range(1, count + 1):
             staff(f"{prefix}{index:02d}", role, department, None)
-    organisation.districts = [r for r in regions.values() if r.level == "district"]
     return organisation
 
 

@@ -32,6 +32,7 @@ from carrierdesk.core.errors import (
 )
 from carrierdesk.core.masking import mask_field, mask_text
 from carrierdesk.core.models import next_value
+from carrierdesk.core.rows import check_version, clean_text, lock_row
 from carrierdesk.customers.queries import access_customer
 from carrierdesk.incidents import workflow
 from carrierdesk.incidents.choices import NUMBER_PREFIX, EventAction, Level, ResponseLevel, Stage
@@ -60,12 +61,7 @@ TEXT_FIELDS = frozenset({"title", "description", "root_cause", "measures"})
 
 
 def _text(value: Any, field: str, *, required: bool, limit: int = MAX_TEXT) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput.field(field, _("This field is required."))
-    if len(text) > limit:
-        raise InvalidInput.field(field, _("At most %(limit)d characters.") % {"limit": limit})
-    return text
+    return clean_text(value, field, required=required, limit=limit)
 
 
 def _collect(errors: dict[str, list[Any]], check: Any, *args: Any, **kw: Any) -> Any:
@@ -184,19 +180,11 @@ def _append_event(
 
 def _lock(number: str) -> SecurityIncident:
     """The incident row, locked until the transaction ends (only its own row: `of=self`)."""
-    try:
-        return (
-            SecurityIncident.objects.select_for_update(of=("self",))
-            .select_related(*INCIDENT_RELATED)
-            .get(number=number)
-        )
-    except SecurityIncident.DoesNotExist:
-        raise NotFound(_("No such security incident.")) from None
-
-
-def _check_version(incident: SecurityIncident, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != incident.version:
-        raise Conflict(extra={"current_version": incident.version})
+    return lock_row(
+        SecurityIncident.objects.select_related(*INCIDENT_RELATED),
+        _("No such security incident."),
+        number=number,
+    )
 
 
 def _refuse_if_closed(incident: SecurityIncident) -> None:
@@ -369,7 +357,7 @@ def advance_incident(
     }
     incident = _lock(number)
     handler = _require_handler(actor)
-    _check_version(incident, expected_version)
+    check_version(incident.version, expected_version)
     current, target = incident.stage, workflow.next_stage(incident.stage)
     if target is None or to != target:
         message = (
@@ -433,7 +421,7 @@ def change_incident_level(
         raise InvalidInput(fields=errors)
     incident = _lock(number)
     _require_handler(actor)
-    _check_version(incident, expected_version)
+    check_version(incident.version, expected_version)
     _refuse_if_closed(incident)
     new_level = level or incident.level
     if response_level is None:

@@ -29,11 +29,11 @@ from carrierdesk.core.errors import (
     Conflict,
     IllegalTransition,
     InvalidInput,
-    NotFound,
     PermissionDenied,
 )
 from carrierdesk.core.masking import mask_text
 from carrierdesk.core.models import next_value
+from carrierdesk.core.rows import clean_text, lock_row
 from carrierdesk.customers.actions import update_customer
 from carrierdesk.customers.models import Customer
 from carrierdesk.notifications.actions import Message, queue_system_messages
@@ -70,15 +70,6 @@ def _require(actor: Actor, allowed: Any, message: Any) -> None:
         raise PermissionDenied(message)
 
 
-def _text(value: Any, field: str, *, required: bool, limit: int) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput.field(field, _("This field is required."))
-    if len(text) > limit:
-        raise InvalidInput.field(field, _("At most %(limit)d characters.") % {"limit": limit})
-    return text
-
-
 def request_number(instant: datetime) -> str:
     """`GR20251009000001`: 个人信息 request prefix, local date, a daily counter."""
     day = clock.local_date_string(instant)
@@ -86,14 +77,11 @@ def request_number(instant: datetime) -> str:
 
 
 def _lock(number: str) -> DataSubjectRequest:
-    try:
-        return (
-            DataSubjectRequest.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(number=number)
-        )
-    except DataSubjectRequest.DoesNotExist:
-        raise NotFound(_("No such data-subject request.")) from None
+    return lock_row(
+        DataSubjectRequest.objects.select_related("customer"),
+        _("No such data-subject request."),
+        number=number,
+    )
 
 
 def _illegal(subject_request: DataSubjectRequest, allowed: str) -> IllegalTransition:
@@ -138,8 +126,10 @@ def register_request(
         errors["channel"] = [_("Unknown channel.")]
     if errors:
         raise InvalidInput(fields=errors)
-    verification_note = _text(verification_note, "verification_note", required=True, limit=MAX_NOTE)
-    description = _text(description, "description", required=False, limit=MAX_DESCRIPTION)
+    verification_note = clean_text(
+        verification_note, "verification_note", required=True, limit=MAX_NOTE
+    )
+    description = clean_text(description, "description", required=False, limit=MAX_DESCRIPTION)
     now = clock.now()
     if received_at is None:
         received_at = now
@@ -214,7 +204,7 @@ def complete_request(
     a legal hold or with an open ticket or a live subscription. A refusal changes nothing.
     """
     _require(actor, policy.can_handle_request, _("Your role may not handle these requests."))
-    note = _text(note, "note", required=False, limit=MAX_NOTE)
+    note = clean_text(note, "note", required=False, limit=MAX_NOTE)
     subject_request = _lock(number)
     if subject_request.status != RequestStatus.IN_PROGRESS:
         raise _illegal(subject_request, RequestStatus.IN_PROGRESS)
@@ -281,7 +271,7 @@ def _correct(actor: Actor, customer: Customer, corrections: dict[str, Any]) -> l
 def refuse_request(actor: Actor, number: str, *, reason: str) -> DataSubjectRequest:
     """Refuse the request with a reason (supervisors, admins): nothing is applied."""
     _require(actor, policy.can_handle_request, _("Your role may not handle these requests."))
-    reason = _text(reason, "reason", required=True, limit=MAX_NOTE)
+    reason = clean_text(reason, "reason", required=True, limit=MAX_NOTE)
     subject_request = _lock(number)
     if subject_request.status not in OPEN_REQUEST_STATUSES:
         raise _illegal(subject_request, f"{RequestStatus.RECEIVED}, {RequestStatus.IN_PROGRESS}")

@@ -26,14 +26,13 @@ from carrierdesk.core import clock, identity
 from carrierdesk.core.actors import Actor, acting_user
 from carrierdesk.core.changes import apply_changes
 from carrierdesk.core.errors import (
-    Conflict,
     IllegalTransition,
     InvalidInput,
-    NotFound,
     PermissionDenied,
 )
 from carrierdesk.core.masking import mask_field
 from carrierdesk.core.models import next_value
+from carrierdesk.core.rows import check_version, clean_text, lock_row
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.sla.actions import MATCHED_FIELDS, clocks_follow, policy_in_force, rebuild_clocks
 from carrierdesk.tickets import workflow
@@ -99,15 +98,6 @@ def require_role(actor: Actor, action: str) -> None:
         )
 
 
-def _text(value: Any, field: str, *, required: bool, limit: int) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidInput.field(field, _("This field is required."))
-    if len(text) > limit:
-        raise InvalidInput.field(field, _("At most %(limit)d characters.") % {"limit": limit})
-    return text
-
-
 def _clean_received_at(value: datetime | None, now: datetime) -> datetime:
     """R-INT-3 / issue 2 §4: may lie before registration, never in the future."""
     if value is None:
@@ -155,7 +145,7 @@ def _clean_fields(kind: str, values: dict[str, Any], customer: Customer) -> dict
     ):
         if field in cleaned:
             try:
-                cleaned[field] = _text(cleaned[field], field, required=required, limit=limit)
+                cleaned[field] = clean_text(cleaned[field], field, required=required, limit=limit)
             except InvalidInput as exc:
                 errors.update(exc.fields)
     if cleaned.get("contact_phone"):
@@ -315,19 +305,9 @@ def _append_event(
 
 def _lock(number: str) -> Ticket:
     """The ticket row, locked until the transaction ends (only the ticket's row: `of=self`)."""
-    try:
-        return (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related(*TICKET_RELATED)
-            .get(number=number)
-        )
-    except Ticket.DoesNotExist:
-        raise NotFound(_("No such ticket.")) from None
-
-
-def _check_version(ticket: Ticket, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != ticket.version:
-        raise Conflict(extra={"current_version": ticket.version})
+    return lock_row(
+        Ticket.objects.select_related(*TICKET_RELATED), _("No such ticket."), number=number
+    )
 
 
 Apply = Callable[[Ticket, datetime], dict[str, Any]]
@@ -346,7 +326,7 @@ def _transition(
     """Lock, authorise, check the table, apply, record. Must run inside a transaction."""
     ticket = _lock(number)
     require_role(actor, action)
-    _check_version(ticket, expected_version)
+    check_version(ticket.version, expected_version)
     target = workflow.target_status(ticket.kind, ticket.status, action)
     if target is None:
         raise IllegalTransition(
@@ -391,7 +371,7 @@ def accept(
     actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     """Confirm the registration (已确认): the record is complete (R-INT-3)."""
-    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
     return _transition(
         actor,
         number,
@@ -407,7 +387,7 @@ def reject(
     actor: Actor, number: str, *, reason: str, expected_version: int | None = None
 ) -> Ticket:
     """Refuse at review (审核不通过), with a reason (R-WF-1, R-WF-2)."""
-    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
     return _transition(
         actor,
         number,
@@ -441,7 +421,7 @@ def assign(
     expected_version: int | None = None,
 ) -> Ticket:
     """Dispatch (派单) to a department and/or a person (R-DSP-1); reassignment keeps a trail."""
-    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
     if not department and not assignee:
         raise InvalidInput(
             fields={
@@ -480,7 +460,7 @@ def start(
     actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     """Begin handling (处理中). Whoever starts an unowned ticket becomes its assignee."""
-    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
 
     def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
         if ticket.started_at is None:
@@ -497,7 +477,7 @@ def start(
 @transaction.atomic
 def pend(actor: Actor, number: str, *, reason: str, expected_version: int | None = None) -> Ticket:
     """Suspend (挂起) while waiting on the customer or a third party, with a reason."""
-    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
     return _transition(actor, number, Action.PEND, note=reason, expected_version=expected_version)
 
 
@@ -505,7 +485,7 @@ def pend(actor: Actor, number: str, *, reason: str, expected_version: int | None
 def resume(
     actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
 ) -> Ticket:
-    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
     return _transition(actor, number, Action.RESUME, note=note, expected_version=expected_version)
 
 
@@ -519,8 +499,8 @@ def resolve(
     expected_version: int | None = None,
 ) -> Ticket:
     """Finish handling (已处理) with the resolution the customer is told."""
-    resolution = _text(resolution, "resolution", required=True, limit=MAX_TEXT)
-    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    resolution = clean_text(resolution, "resolution", required=True, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
 
     def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
         ticket.resolved_at = now
@@ -538,7 +518,7 @@ def close(
     actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     """Archive (已归档)."""
-    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
     return _transition(
         actor,
         number,
@@ -554,7 +534,7 @@ def reopen(
     actor: Actor, number: str, *, reason: str, expected_version: int | None = None
 ) -> Ticket:
     """Handle again (重新处理, R-RV-2, R-FLT-3), with a reason; counts the reopening."""
-    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
 
     def apply(ticket: Ticket, now: datetime) -> dict[str, Any]:
         ticket.reopen_count += 1
@@ -572,7 +552,7 @@ def cancel(
     actor: Actor, number: str, *, reason: str, expected_version: int | None = None
 ) -> Ticket:
     """Withdraw at the customer's request (已撤销), with a reason."""
-    reason = _text(reason, "reason", required=True, limit=MAX_REASON)
+    reason = clean_text(reason, "reason", required=True, limit=MAX_REASON)
     return _transition(
         actor,
         number,
@@ -610,7 +590,7 @@ def _touch(ticket: Ticket, now: datetime) -> None:
 @transaction.atomic
 def add_note(actor: Actor, number: str, *, note: str) -> TicketEvent:
     """A note on the timeline, in any status (R-WF-6)."""
-    note = _text(note, "note", required=True, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=True, limit=MAX_TEXT)
     ticket = _lock(number)
     require_role(actor, Action.NOTE)
     now = clock.now()
@@ -633,10 +613,10 @@ def update_ticket(
         raise InvalidInput(
             fields={field: [_("This field cannot be changed.")] for field in sorted(unknown)}
         )
-    note = _text(note, "note", required=False, limit=MAX_TEXT)
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
     ticket = _lock(number)
     require_role(actor, Action.UPDATE)
-    _check_version(ticket, expected_version)
+    check_version(ticket.version, expected_version)
     if workflow.is_frozen(ticket.status):
         raise IllegalTransition(
             _("A finished ticket cannot be changed."),

@@ -70,9 +70,9 @@ class Command(BaseCommand):
                 "seconds": time.monotonic() - started,
             }
         )
-        header = (_("role"), _("username"), _("password"), _("API token"))
-        rows = [(u.role, u.username, u.password, u.token) for u in result.users]
-        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+        header = (_("role"), _("username"), _("password"), _("API token"), _("area"))
+        rows = [(u.role, u.username, u.password, u.token, u.area) for u in result.users]
+        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(5)]
         for row in [header, *rows]:
             self.stdout.write(
                 "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))

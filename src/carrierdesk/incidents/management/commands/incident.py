@@ -5,19 +5,25 @@ is the API's JSON, customers masked. A refused action prints `error: <code>: <me
 its field messages) to stderr and exits with status 2, having written nothing.
 """
 
-import json
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import CommandParser
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework.utils.encoders import JSONEncoder
 
-from carrierdesk.core.errors import InvalidInput
-from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
+from carrierdesk.core.management.operator import (
+    OperatorCommand,
+    Subcommand,
+    add_as_argument,
+    add_json_argument,
+    as_staff,
+    local_time,
+    parse_time,
+    timeline_line,
+    to_json,
+)
 from carrierdesk.incidents import actions
 from carrierdesk.incidents.api.serializers import IncidentDetailSerializer, IncidentSerializer
 from carrierdesk.incidents.choices import Level, ResponseLevel, Stage
@@ -27,21 +33,6 @@ from carrierdesk.incidents.queries import (
     access_incident_detail,
     incidents_visible_to,
 )
-from carrierdesk.tickets.management.commands.ticket import acting_staff, local_time, table
-
-
-def parse_time(value: str | None, field: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise InvalidInput.field(
-            field, _("Give an ISO 8601 date and time, e.g. 2026-11-23T09:30:00+08:00.")
-        )
-    return parsed
 
 
 class Command(OperatorCommand):
@@ -51,7 +42,7 @@ class Command(OperatorCommand):
         subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
 
         listing = subparsers.add_parser("list", help="the incidents you may see, newest first")
-        self._add_as(listing)
+        add_as_argument(listing)
         listing.add_argument(
             "--stage", nargs="+", action="extend", choices=Stage.values, metavar="S"
         )
@@ -62,15 +53,15 @@ class Command(OperatorCommand):
         state.add_argument("--open", action="store_true", help="only open incidents")
         state.add_argument("--closed", action="store_true", help="only closed incidents")
         listing.add_argument("--limit", type=int, default=50, metavar="N")
-        self._add_json(listing)
+        add_json_argument(listing)
 
         show = subparsers.add_parser("show", help="an incident, its links and its timeline")
         show.add_argument("number")
-        self._add_as(show)
-        self._add_json(show)
+        add_as_argument(show)
+        add_json_argument(show)
 
         report = subparsers.add_parser("report", help="report an incident (discovery stage)")
-        self._add_as(report)
+        add_as_argument(report)
         report.add_argument("--title", required=True)
         report.add_argument("--description", required=True)
         report.add_argument("--level", required=True, help=", ".join(Level.values))
@@ -87,11 +78,11 @@ class Command(OperatorCommand):
         )
         report.add_argument("--affected", type=int, default=0, metavar="N", help="customers")
         report.add_argument("--personal-data", action="store_true", help="personal data involved")
-        self._add_json(report)
+        add_json_argument(report)
 
         advance = subparsers.add_parser("advance", help="move an incident to its next stage")
         advance.add_argument("number")
-        self._add_as(advance)
+        add_as_argument(advance)
         advance.add_argument("--to", required=True, help=", ".join(Stage.values))
         advance.add_argument("--note", default="", help="what was done in the stage left")
         advance.add_argument("--root-cause", default="", help="required when leaving analysis")
@@ -99,22 +90,9 @@ class Command(OperatorCommand):
         advance.add_argument(
             "--version", type=int, metavar="N", help="refuse if the incident changed since"
         )
-        self._add_json(advance)
-
-    @staticmethod
-    def _add_as(parser: CommandParser) -> None:
-        parser.add_argument(
-            "--as", dest="username", required=True, metavar="USER", help="the acting staff user"
-        )
-
-    @staticmethod
-    def _add_json(parser: CommandParser) -> None:
-        parser.add_argument("--json", action="store_true", help="print the API's JSON")
+        add_json_argument(advance)
 
     def subcommands(self) -> Mapping[str, Subcommand]:
-        def as_staff(handler: Callable[[User, dict[str, Any]], None]) -> Subcommand:
-            return lambda options: handler(acting_staff(options["username"]), options)
-
         return {
             "list": as_staff(self.list_incidents),
             "show": as_staff(self.show_incident),
@@ -125,8 +103,6 @@ class Command(OperatorCommand):
     # --- subcommands --------------------------------------------------------------------------
 
     def list_incidents(self, user: User, options: dict[str, Any]) -> None:
-        if options["limit"] < 1:
-            raise InvalidInput.field("limit", _("Give a positive number."))
         incidents = incidents_visible_to(user).select_related(*INCIDENT_RELATED)
         if options["stage"]:
             incidents = incidents.filter(stage__in=options["stage"])
@@ -136,34 +112,28 @@ class Command(OperatorCommand):
             incidents = incidents.exclude(stage=Stage.CLOSED)
         if options["closed"]:
             incidents = incidents.filter(stage=Stage.CLOSED)
-        total = incidents.count()
-        page = list(incidents.order_by("-reported_at", "-id")[: options["limit"]])
-        if options["json"]:
-            results = IncidentSerializer(page, many=True).data
-            self.stdout.write(to_json({"count": total, "results": results}))
-            return
-        if not page:
-            self.stdout.write(_("No security incidents."))
-            return
-        header = [_("number"), _("level"), _("response"), _("stage"), _("discovered"), _("title")]
-        rows = [
-            [
+        self.write_page(
+            incidents.order_by("-reported_at", "-id"),
+            options,
+            serializer=IncidentSerializer,
+            empty=_("No security incidents."),
+            header=[
+                _("number"),
+                _("level"),
+                _("response"),
+                _("stage"),
+                _("discovered"),
+                _("title"),
+            ],
+            row=lambda incident: [
                 incident.number,
                 str(incident.get_level_display()),
                 str(incident.response_level),
                 str(incident.get_stage_display()),
                 local_time(incident.discovered_at),
                 incident.title,
-            ]
-            for incident in page
-        ]
-        for line in table([header, *rows]):
-            self.stdout.write(line)
-        if total > len(page):
-            self.stdout.write(
-                _("(%(shown)d of %(total)d shown; use --limit for more)")
-                % {"shown": len(page), "total": total}
-            )
+            ],
+        )
 
     def show_incident(self, user: User, options: dict[str, Any]) -> None:
         data = dict(IncidentDetailSerializer(access_incident_detail(user, options["number"])).data)
@@ -171,10 +141,7 @@ class Command(OperatorCommand):
             self.stdout.write(to_json(data))
             return
         customers, tickets, events = data.pop("customers"), data.pop("tickets"), data.pop("events")
-        fields = [(key, value) for key, value in data.items() if value not in (None, "", [])]
-        width = max(len(key) for key, _value in fields)
-        for key, value in fields:
-            self.stdout.write(f"{key.ljust(width)}  {value}")
+        self.write_fields(data)
         if customers:
             self.stdout.write("")
             self.stdout.write(_("Affected customers:"))
@@ -188,15 +155,8 @@ class Command(OperatorCommand):
         self.stdout.write("")
         self.stdout.write(_("Timeline:"))
         for item in events:
-            before, after = item["from_stage"], item["to_stage"]
-            move = f"{before} → {after}" if before and before != after else after
             when = local_time(parse_datetime(item["created_at"]))
-            parts = [when, item["actor"] or "-", item["action"], move]
-            if item["changes"]:
-                parts.append(json.dumps(item["changes"], cls=JSONEncoder, ensure_ascii=False))
-            if item["note"]:
-                parts.append(item["note"])
-            self.stdout.write("  " + "  ".join(str(part) for part in parts))
+            self.stdout.write(timeline_line(when, item, item["from_stage"], item["to_stage"]))
 
     def report_incident(self, user: User, options: dict[str, Any]) -> None:
         incident = actions.report_incident(

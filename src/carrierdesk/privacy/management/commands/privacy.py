@@ -14,14 +14,18 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from carrierdesk.core.errors import InvalidInput
-from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
+from carrierdesk.core.management.operator import (
+    OperatorCommand,
+    Subcommand,
+    acting_staff,
+    local_time,
+    to_json,
+)
 from carrierdesk.notifications.delivery import deliver_due
 from carrierdesk.privacy.api.requests import DataSubjectRequestSerializer
 from carrierdesk.privacy.choices import RequestKind, RequestStatus
 from carrierdesk.privacy.queries import access_request, requests_visible_to
 from carrierdesk.privacy.request_actions import sweep_requests
-from carrierdesk.tickets.management.commands.ticket import acting_staff, local_time, table
 
 
 class Command(OperatorCommand):
@@ -58,8 +62,6 @@ class Command(OperatorCommand):
 
     def list_requests(self, options: dict[str, Any]) -> None:
         user = acting_staff(options["username"])
-        if options["limit"] < 1:
-            raise InvalidInput.field("limit", _("Give a positive number."))
         requests = requests_visible_to(user)
         if options["status"]:
             requests = requests.filter(status__in=options["status"])
@@ -67,34 +69,21 @@ class Command(OperatorCommand):
             requests = requests.filter(kind=options["kind"])
         if options["customer"]:
             requests = requests.filter(customer__number=options["customer"])
-        total = requests.count()
-        page = list(requests.order_by("-received_at", "-id")[: options["limit"]])
-        if options["json"]:
-            data = DataSubjectRequestSerializer(page, many=True).data
-            self.stdout.write(to_json({"count": total, "results": data}))
-            return
-        if not page:
-            self.stdout.write(_("No data-subject requests."))
-            return
-        header = [_("number"), _("kind"), _("status"), _("customer"), _("received"), _("due")]
-        rows = [
-            [
+        self.write_page(
+            requests.order_by("-received_at", "-id"),
+            options,
+            serializer=DataSubjectRequestSerializer,
+            empty=_("No data-subject requests."),
+            header=[_("number"), _("kind"), _("status"), _("customer"), _("received"), _("due")],
+            row=lambda item: [
                 item.number,
                 str(item.get_kind_display()),
                 str(item.get_status_display()),
                 item.customer.number,
                 local_time(item.received_at),
                 local_time(item.due_at),
-            ]
-            for item in page
-        ]
-        for line in table([header, *rows]):
-            self.stdout.write(line)
-        if total > len(page):
-            self.stdout.write(
-                _("(%(shown)d of %(total)d shown; use --limit for more)")
-                % {"shown": len(page), "total": total}
-            )
+            ],
+        )
 
     def show_request(self, options: dict[str, Any]) -> None:
         user = acting_staff(options["username"])

@@ -9,7 +9,7 @@ carrierdesk retention run --dry-run        # lists the customers past retention,
 carrierdesk retention run [--batch-size N] # anonymises them; a rerun resumes an interrupted run
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -18,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carrierdesk.core.errors import InvalidInput
-from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
+from carrierdesk.core.management.operator import (
+    OperatorCommand,
+    Subcommand,
+    acting_staff,
+    as_staff,
+    local_time,
+    table,
+    to_json,
+)
 from carrierdesk.customers.models import Customer
 from carrierdesk.customers.queries import customers_visible_to
 from carrierdesk.privacy.choices import RecordType
@@ -34,7 +42,6 @@ from carrierdesk.privacy.retention_actions import (
     run_summary,
     update_retention_rule,
 )
-from carrierdesk.tickets.management.commands.ticket import acting_staff, local_time, table
 
 
 class Command(OperatorCommand):
@@ -76,9 +83,6 @@ class Command(OperatorCommand):
         run.add_argument("--json", action="store_true")
 
     def subcommands(self) -> Mapping[str, Subcommand]:
-        def as_staff(handler: Callable[[User, dict[str, Any]], None]) -> Subcommand:
-            return lambda options: handler(acting_staff(options["username"]), options)
-
         return {
             "rules": self.rules,
             "hold": as_staff(self.hold),

@@ -18,6 +18,7 @@ from carrierdesk.core import clock
 from carrierdesk.core.errors import InvalidInput
 from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
 from carrierdesk.notifications.delivery import deliver_due
+from carrierdesk.privacy.request_actions import sweep_requests
 from carrierdesk.sla.actions import load_policy
 from carrierdesk.sla.sweep import sweep
 from carrierdesk.tickets.actions import recompute_time_limits
@@ -144,13 +145,17 @@ class Command(OperatorCommand):
             signal.signal(signal.SIGINT, finish)
         while True:
             report = sweep(batch_size=options["batch"]).as_dict()
+            # Data-subject requests run on the same beat: 80% and overdue warnings (R-SEC-5).
+            requests = sweep_requests()
+            report["request_warnings"] = requests.warnings + requests.breaches
+            report["notifications"] += requests.notifications
             if not options["no_deliver"]:
                 delivered = deliver_due()
                 report["delivered"] = delivered.sent
                 report["delivery_failed"] = delivered.failed
             if options["json"]:
                 self.stdout.write(to_json(report))
-            elif report["alerts"] or not options["loop"]:
+            elif report["alerts"] or report["request_warnings"] or not options["loop"]:
                 self.stdout.write(
                     _(
                         "%(time)s  %(alerts)d alerts on %(clocks)d clocks, %(notes)d "

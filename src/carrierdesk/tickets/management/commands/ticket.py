@@ -8,23 +8,28 @@ written nothing.
 """
 
 import inspect
-import json
-import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import CommandParser
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework.utils.encoders import JSONEncoder
 
-from carrierdesk.accounts.roles import is_staff_member
 from carrierdesk.core.errors import InvalidInput
 from carrierdesk.core.fields import lookup_hash
-from carrierdesk.core.management.operator import OperatorCommand, Subcommand, to_json
+from carrierdesk.core.management.operator import (
+    OperatorCommand,
+    Subcommand,
+    add_as_argument,
+    add_json_argument,
+    as_staff,
+    local_time,
+    parse_time,
+    table,
+    timeline_line,
+    to_json,
+)
 from carrierdesk.customers.models import Subscription
 from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
 from carrierdesk.notifications.templates import format_minutes
@@ -57,33 +62,6 @@ TABLE_COLUMNS = ("number", "kind", "status", "urgency", "received_at", "title")
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def acting_staff(username: str) -> User:
-    """The active staff user named by `--as`."""
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None or not is_staff_member(user):
-        raise InvalidInput.field("as", _("No active staff member has this username."))
-    return user
-
-
-def local_time(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def display_width(text: str) -> int:
-    """Terminal columns of `text`: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def table(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Left-aligned columns separated by two spaces; the last column is not padded."""
-    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row[:-1])]
-        lines.append("  ".join([*cells, row[-1]]).rstrip())
-    return lines
 
 
 def duration(seconds: int) -> str:
@@ -155,7 +133,7 @@ class Command(OperatorCommand):
         subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
 
         create = subparsers.add_parser("create", help="register a ticket")
-        self._add_as(create)
+        add_as_argument(create)
         create.add_argument("--kind", required=True, help=", ".join(Kind.values))
         create.add_argument("--channel", required=True)
         create.add_argument("--category", required=True)
@@ -173,10 +151,10 @@ class Command(OperatorCommand):
         create.add_argument("--contact-name", default="")
         create.add_argument("--contact-phone", default="")
         create.add_argument("--external-reference", default="")
-        self._add_json(create)
+        add_json_argument(create)
 
         listing = subparsers.add_parser("list", help="list the tickets you may see, newest first")
-        self._add_as(listing)
+        add_as_argument(listing)
         listing.add_argument(
             "--status", nargs="+", action="extend", choices=Status.values, metavar="S"
         )
@@ -185,19 +163,19 @@ class Command(OperatorCommand):
         listing.add_argument("--department", metavar="CODE")
         listing.add_argument("--customer", metavar="NUMBER")
         listing.add_argument("--limit", type=int, default=50, metavar="N")
-        self._add_json(listing)
+        add_json_argument(listing)
 
         show = subparsers.add_parser("show", help="a ticket and its timeline")
         show.add_argument("number")
-        self._add_as(show)
-        self._add_json(show)
+        add_as_argument(show)
+        add_json_argument(show)
 
         act = subparsers.add_parser("act", help="take an action on a ticket")
         act.add_argument("number")
         act.add_argument(
             "action", choices=ACT_CHOICES, metavar="ACTION", help=", ".join(ACT_CHOICES)
         )
-        self._add_as(act)
+        add_as_argument(act)
         act.add_argument("--note")
         act.add_argument("--reason")
         act.add_argument("--resolution")
@@ -206,22 +184,9 @@ class Command(OperatorCommand):
         act.add_argument(
             "--version", type=int, metavar="N", help="refuse if the ticket changed since"
         )
-        self._add_json(act)
-
-    @staticmethod
-    def _add_as(parser: CommandParser) -> None:
-        parser.add_argument(
-            "--as", dest="username", required=True, metavar="USER", help="the acting staff user"
-        )
-
-    @staticmethod
-    def _add_json(parser: CommandParser) -> None:
-        parser.add_argument("--json", action="store_true", help="print the API's JSON")
+        add_json_argument(act)
 
     def subcommands(self) -> Mapping[str, Subcommand]:
-        def as_staff(handler: Callable[[User, dict[str, Any]], None]) -> Subcommand:
-            return lambda options: handler(acting_staff(options["username"]), options)
-
         return {
             "create": as_staff(self.create_ticket),
             "list": as_staff(self.list_tickets),
@@ -246,15 +211,10 @@ class Command(OperatorCommand):
             if subscription is None:
                 errors["subscription"] = [_("No such subscription.")]
         received_at: datetime | None = None
-        if options["received_at"]:
-            try:
-                received_at = parse_datetime(options["received_at"])
-            except ValueError:
-                received_at = None
-            if received_at is None:
-                errors["received_at"] = [
-                    _("Give an ISO 8601 date and time, e.g. 2026-11-23T09:30:00+08:00.")
-                ]
+        try:
+            received_at = parse_time(options["received_at"], "received_at")
+        except InvalidInput as exc:
+            errors.update(exc.fields)
         if errors or customer is None:
             raise InvalidInput(fields=errors)
         ticket = actions.register_ticket(
@@ -276,8 +236,6 @@ class Command(OperatorCommand):
         self._print_result(user, ticket, options["json"])
 
     def list_tickets(self, user: User, options: dict[str, Any]) -> None:
-        if options["limit"] < 1:
-            raise InvalidInput.field("limit", _("Give a positive number."))
         tickets = tickets_visible_to(user).select_related(*TICKET_RELATED)
         if options["status"]:
             tickets = tickets.filter(status__in=options["status"])
@@ -289,41 +247,28 @@ class Command(OperatorCommand):
             tickets = tickets.filter(department__code=options["department"])
         if options["customer"]:
             tickets = tickets.filter(customer__number=options["customer"])
-        total = tickets.count()
-        page = list(tickets.order_by("-received_at", "-id")[: options["limit"]])
-        if options["json"]:
-            results = TicketSerializer(page, many=True).data
-            self.stdout.write(to_json({"count": total, "results": results}))
-            return
-        if not page:
-            self.stdout.write(_("No tickets."))
-            return
-        header = [
-            _("number"),
-            _("kind"),
-            _("status"),
-            _("urgency"),
-            _("received"),
-            _("title"),
-        ]
-        rows = [
-            [
+        self.write_page(
+            tickets.order_by("-received_at", "-id"),
+            options,
+            serializer=TicketSerializer,
+            empty=_("No tickets."),
+            header=[
+                _("number"),
+                _("kind"),
+                _("status"),
+                _("urgency"),
+                _("received"),
+                _("title"),
+            ],
+            row=lambda t: [
                 t.number,
                 str(t.get_kind_display()),
                 str(t.get_status_display()),
                 str(t.get_urgency_display()),
                 local_time(t.received_at),
                 t.title,
-            ]
-            for t in page
-        ]
-        for line in table([header, *rows]):
-            self.stdout.write(line)
-        if total > len(page):
-            self.stdout.write(
-                _("(%(shown)d of %(total)d shown; use --limit for more)")
-                % {"shown": len(page), "total": total}
-            )
+            ],
+        )
 
     def show_ticket(self, user: User, options: dict[str, Any]) -> None:
         ticket = access_ticket(user, options["number"])
@@ -335,11 +280,7 @@ class Command(OperatorCommand):
         if options["json"]:
             self.stdout.write(to_json({**data, "clocks": clocks, "events": event_data}))
             return
-        fields = [(key, value) for key, value in data.items() if value not in (None, "", [])]
-        width = max(len(key) for key, _value in fields)
-        for key, value in fields:
-            shown = ", ".join(value) if isinstance(value, list) else value
-            self.stdout.write(f"{key.ljust(width)}  {shown}")
+        self.write_fields(data)
         if clocks:
             self.stdout.write("")
             self.stdout.write(_("Time limits:"))
@@ -348,14 +289,8 @@ class Command(OperatorCommand):
         self.stdout.write("")
         self.stdout.write(_("Timeline:"))
         for event, item in zip(events, event_data, strict=True):
-            before, after = item["from_status"], item["to_status"]
-            move = f"{before} → {after}" if before and before != after else after
-            parts = [local_time(event.created_at), item["actor"] or "-", item["action"], move]
-            if item["changes"]:
-                parts.append(json.dumps(item["changes"], cls=JSONEncoder, ensure_ascii=False))
-            if item["note"]:
-                parts.append(item["note"])
-            self.stdout.write("  " + "  ".join(str(part) for part in parts))
+            when = local_time(event.created_at)
+            self.stdout.write(timeline_line(when, item, item["from_status"], item["to_status"]))
 
     def act_on_ticket(self, user: User, options: dict[str, Any]) -> None:
         number = access_ticket(user, options["number"]).number
