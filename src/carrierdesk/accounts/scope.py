@@ -51,6 +51,11 @@ class Scope:
     own_tickets: bool = False
 
     @property
+    def holds_unregioned(self) -> bool:
+        """Records without a region are the province's: read by top-level region scopes."""
+        return any(path.count("/") == 2 for path in self.region_paths)  # `/440000/`
+
+    @property
     def is_empty(self) -> bool:
         return not (self.everything or self.region_paths or self.department_id or self.own_tickets)
 
@@ -63,7 +68,7 @@ class Scope:
         for path in self.region_paths:
             subtree |= Q(path__startswith=path)
         condition = Q(**{f"{field}__in": Region.objects.filter(subtree).values("pk")})
-        if any(path.count("/") == 2 for path in self.region_paths):  # a top-level region
+        if self.holds_unregioned:
             condition |= Q(**{f"{field}__isnull": True})
         return condition
 
@@ -130,5 +135,5 @@ def in_region_scope(scope: Scope, region_path: str | None) -> bool:
     if scope.everything:
         return True
     if region_path is None:
-        return any(path.count("/") == 2 for path in scope.region_paths)
+        return scope.holds_unregioned
     return any(region_path.startswith(path) for path in scope.region_paths)
