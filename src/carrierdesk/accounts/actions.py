@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.choices import STAFF_ROLES, DepartmentKind, RegionLevel, Role
 from carrierdesk.accounts.models import Department, Region, Skill, StaffProfile
@@ -154,3 +155,25 @@ def upsert_staff(
         },
     )
     return user
+
+
+@transaction.atomic
+def set_language(actor: Actor, user: User, language: str) -> None:
+    """A staff member's language of screens and notifications ("" for the site default)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput.field("language", _("Unknown language."))
+    profile = StaffProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise InvalidInput.field("language", _("This user has no staff profile."))
+    if profile.language == language:
+        return
+    old = profile.language
+    profile.language = language
+    profile.save(update_fields=["language"])
+    record(
+        actor=actor,
+        event_type="staff.language_changed",
+        object_type="user",
+        object_id=user.pk,
+        changes={"language": [old, language]},
+    )

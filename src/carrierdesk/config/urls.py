@@ -1,9 +1,9 @@
-"""URL map: admin, the REST API under /api/v1/, the OpenAPI schema and its docs."""
+"""URL map: the staff web UI at the root, admin, the REST API under /api/v1/, the OpenAPI
+schema and its docs."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -43,7 +43,6 @@ handler404 = "carrierdesk.core.views.not_found"
 handler500 = "carrierdesk.core.views.server_error"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
@@ -54,4 +53,6 @@ urlpatterns = [
     # the Content-Security-Policy requires (R-SEC-4).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The staff web UI (issue 5), at the root.
+    path("", include("carrierdesk.web.urls")),
 ]

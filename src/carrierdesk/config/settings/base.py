@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
+    # Bootstrap's compiled assets (django-bootstrap-static), served as static files.
+    "bootstrap",
     "carrierdesk.core",
     "carrierdesk.audit",
     "carrierdesk.accounts",
@@ -85,6 +88,7 @@ INSTALLED_APPS = [
     "carrierdesk.privacy",
     "carrierdesk.incidents",
     "carrierdesk.demo",
+    "carrierdesk.web",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +103,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks the session's user verified once they passed the second factor (R-SEC-4).
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in staff member's own language (StaffProfile.language) wins over the browser's.
+    "carrierdesk.web.middleware.StaffLanguageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout answer.
@@ -119,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "carrierdesk.web.context.staff",
             ],
         },
     },
@@ -166,6 +174,8 @@ USE_I18N = True
 TIME_ZONE = os.environ.get("CARRIERDESK_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
+LOGIN_URL = "web:sign-in"
+LOGIN_REDIRECT_URL = "web:home"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Serve app static files straight from the packages: no collectstatic step in embedded mode.
