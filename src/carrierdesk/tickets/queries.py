@@ -5,11 +5,15 @@ so ticket numbers can't be probed.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.contrib.auth.models import User as DjangoUser
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from carrierdesk.accounts.choices import Role
+from carrierdesk.accounts.models import Department
 from carrierdesk.accounts.scope import scope_of
 from carrierdesk.core.errors import NotFound
+from carrierdesk.tickets.choices import Status
 from carrierdesk.tickets.models import Ticket
 
 User = AbstractBaseUser | AnonymousUser
@@ -32,3 +36,36 @@ def access_ticket(user: User, number: str) -> Ticket:
         return tickets_visible_to(user).select_related(*TICKET_RELATED).get(number=number)
     except Ticket.DoesNotExist:
         raise NotFound(_("No such ticket.")) from None
+
+
+#: Statuses in which a ticket counts towards its assignee's open load (R-DSP-1).
+OPEN_LOAD_STATUSES = (
+    Status.ASSIGNED,
+    Status.IN_PROGRESS,
+    Status.PENDING,
+    Status.REOPENED,
+)
+#: The roles a ticket may be assigned to (as `actions.assign` checks).
+HANDLER_ROLES = (Role.TECHNICIAN, Role.AGENT, Role.SUPERVISOR, Role.DISPATCHER)
+
+
+def assignment_candidates(department: Department | None = None) -> QuerySet[DjangoUser]:
+    """Staff a ticket may be assigned to, each annotated with `open_load` (their tickets
+    assigned, in progress, pending or reopened), least loaded first; one query (R-DSP-1)."""
+    people = (
+        DjangoUser.objects.filter(
+            is_active=True, groups__name__in=HANDLER_ROLES, staff_profile__isnull=False
+        )
+        .select_related("staff_profile__department")
+        .annotate(
+            open_load=Count(
+                "assigned_tickets",
+                filter=Q(assigned_tickets__status__in=OPEN_LOAD_STATUSES),
+                distinct=True,
+            )
+        )
+        .order_by("open_load", "staff_profile__display_name", "id")
+    )
+    if department is not None:
+        people = people.filter(staff_profile__department=department)
+    return people.distinct()

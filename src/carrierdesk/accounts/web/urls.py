@@ -1,7 +1,9 @@
+"""Staff screens: users and roles (issue 5 §7)."""
+
 from django.urls import path
 
-from carrierdesk.web.placeholder import page
+from carrierdesk.accounts.web import views
 
 urlpatterns = [
-    path("users/", page, name="users"),
+    path("users/", views.users, name="users"),
 ]

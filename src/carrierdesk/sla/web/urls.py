@@ -1,8 +1,10 @@
+"""Time-limit screens: the supervisor board, policy versions (issue 5 §6, §7)."""
+
 from django.urls import path
 
-from carrierdesk.web.placeholder import page
+from carrierdesk.sla.web import board, policies
 
 urlpatterns = [
-    path("board/", page, name="board"),
-    path("policies/", page, name="policies"),
+    path("board/", board.board, name="board"),
+    path("policies/", policies.policies, name="policies"),
 ]

@@ -1,10 +1,12 @@
+"""Ticket screens: intake, queues, the ticket workspace, dispatch (issue 5 §2–§5)."""
+
 from django.urls import path
 
-from carrierdesk.web.placeholder import page
+from carrierdesk.tickets.web import dispatch, intake, queues, workspace
 
 urlpatterns = [
-    path("intake/", page, name="intake"),
-    path("tickets/", page, name="queue"),
-    path("tickets/<str:number>/", page, name="ticket"),
-    path("dispatch/", page, name="dispatch"),
+    path("intake/", intake.intake, name="intake"),
+    path("tickets/", queues.queue, name="queue"),
+    path("tickets/<str:number>/", workspace.ticket, name="ticket"),
+    path("dispatch/", dispatch.dispatch, name="dispatch"),
 ]

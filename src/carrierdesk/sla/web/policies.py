@@ -1,0 +1,9 @@
+"""Placeholder: being built."""
+
+from django.http import HttpRequest, HttpResponse
+
+from carrierdesk.web.placeholder import page
+
+
+def policies(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    return page(request, **kwargs)
