@@ -8,10 +8,10 @@ TICKETS ?= 2000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test lint typecheck checks pytest bench messages clean
+.PHONY: help install demo serve test lint typecheck checks browser pytest browser-test bench messages clean
 
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,15 @@ checks: install ## Django system checks, missing migrations, OpenAPI schema with
 	$(CD) makemigrations --check --dry-run
 	$(CD) spectacular --validate --fail-on-warn --file /dev/null
 
-pytest: install ## Run the pytest suite only (PYTEST_ARGS=... to pass options)
+browser: ## Install Debian's Chromium for the browser tests if missing (scripts/browser.sh)
+	@# CARRIERDESK_SKIP_BROWSER=1 (a machine without Chromium; never CI): the tests skip, saying so.
+	@if [ "$${CARRIERDESK_SKIP_BROWSER:-}" = 1 ]; then echo "CARRIERDESK_SKIP_BROWSER=1: browser tests will be skipped"; else scripts/browser.sh ensure; fi
+
+pytest: install browser ## Run the pytest suite only, browser tests included (PYTEST_ARGS=... to pass options)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+browser-test: install browser ## Run only the browser tests (Playwright + Chromium; screenshots in test-output/browser/)
+	$(BIN)/pytest -n 2 -m browser src/carrierdesk/web/tests/browser $(PYTEST_ARGS)
 
 test: lint typecheck checks pytest ## Install and run the whole test suite (the CI command)
 
@@ -57,5 +64,5 @@ bench: install ## Run the benchmarks (see bench/RESULTS.md)
 messages: install ## Extract and compile translations (zh-Hans)
 	cd src/carrierdesk && ../../$(CD) makemessages -l zh_Hans --no-obsolete && ../../$(CD) compilemessages -l zh_Hans
 
-clean: ## Remove the virtual environment and local state (var/)
-	rm -rf $(VENV) var build *.egg-info src/*.egg-info
+clean: ## Remove the virtual environment, local state (var/) and test output (test-output/)
+	rm -rf $(VENV) var build *.egg-info src/*.egg-info test-output

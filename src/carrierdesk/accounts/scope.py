@@ -113,6 +113,9 @@ def _compute(user: User) -> Scope:
         .filter(user_id=user.pk)  # type: ignore[misc]  # a staff member has a pk
         .first()
     )
+    if profile is not None:
+        # Cached on the user: the page's menu reads it too.
+        user.staff_profile = profile  # type: ignore[union-attr]  # a staff member is a User
     own_region = profile.region if profile else None
     department = profile.department if profile else None
     department_region = department.region if department else None

@@ -434,6 +434,8 @@ def build_ticket(
             description=description,
             received_at=received,
             external_reference=reference,
+            # History: these customers were told at the time (R-INT-4), not by today's server.
+            acknowledge_customer=False,
         )
     at = registered
     steps = plan(kind, final_status(kind, now - received, rng), rng)

@@ -21,6 +21,7 @@ from carrierdesk.core import clock
 from carrierdesk.core.bulk import insert_rows
 from carrierdesk.core.errors import InvalidInput
 from carrierdesk.core.masking import mask_text
+from carrierdesk.customers.models import Customer
 from carrierdesk.notifications import templates
 from carrierdesk.notifications.choices import Channel
 from carrierdesk.notifications.models import Notification
@@ -89,6 +90,49 @@ def enqueue(
                 dedupe_key=dedupe_key,
             )
         ]
+    )
+
+
+def customer_channel() -> str:
+    """How a message reaches a customer: SMS through the gateway, or — where no gateway is
+    configured (development, the demo) — a console line standing in for it."""
+    return Channel.SMS if settings.NOTIFICATION_SMS_URL else Channel.CONSOLE
+
+
+def enqueue_to_customer(
+    customer: Customer,
+    *,
+    template: str,
+    context: dict[str, Any],
+    object_type: str = "",
+    object_id: str = "",
+) -> Notification | None:
+    """Queue template `template` for `customer` by SMS (`customer_channel()`), in the site's
+    language, inside the caller's transaction; None if the customer has no mobile number.
+
+    The row names the customer and stores no address: the mobile number is read from the
+    customer's encrypted record when the message is sent (`Notification.destination`), so it
+    is never stored in clear here (R-SEC-2). `context` is checked as in `enqueue`.
+    """
+    channel = customer_channel()
+    _check_arguments(template, context, [channel], None, object_type, object_id)
+    if not customer.mobile:
+        logger.debug("customer %s has no mobile number; %s skipped", customer.number, template)
+        return None
+    language = str(settings.LANGUAGE_CODE)
+    _check_renders(template, context, {language})
+    now = clock.now()
+    return Notification.objects.create(
+        created_at=now,
+        customer=customer,
+        channel=channel,
+        template=template,
+        context=context,
+        language=language,
+        address="",
+        next_attempt_at=now,
+        object_type=object_type,
+        object_id=object_id,
     )
 
 

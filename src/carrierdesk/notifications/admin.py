@@ -12,6 +12,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "template",
         "channel",
         "recipient",
+        "customer",
         "shown_address",
         "state",
         "attempts",
@@ -26,7 +27,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     # The address as stored is personal data (a mobile number, an email address): shown masked.
     exclude = ["address"]
     readonly_fields = ["shown_address"]
-    list_select_related = ["recipient"]
+    list_select_related = ["recipient", "customer"]
 
     @admin.display(description=_("address"))
     def shown_address(self, notification: Notification) -> str:

@@ -131,7 +131,8 @@ def claim(
         row.state = State.SENDING
         row.attempts += 1
         row.next_attempt_at = lease_until
-    prefetch_related_objects(rows, "recipient")
+    # A customer's number is read from their record at sending time (Notification.destination).
+    prefetch_related_objects(rows, "recipient", "customer")
     return rows, lease_until, len(exhausted)
 
 
@@ -159,7 +160,7 @@ def record_sent(row: Notification, at: datetime) -> str:
 
 
 def record_failure(row: Notification, error: str, at: datetime, *, final: bool) -> str:
-    error = mask_error(error, channel=row.channel, address=row.address)
+    error = mask_error(error, channel=row.channel, address=row.destination)
     state = State.FAILED if final else State.PENDING
     values: dict[str, object] = {"state": state, "last_error": error}
     if not final:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.mail import get_connection, send_mail
 
 from carrierdesk.core import clock
-from carrierdesk.core.masking import mask_text
+from carrierdesk.core.masking import mask_phone, mask_text
 from carrierdesk.notifications.choices import Channel
 from carrierdesk.notifications.models import Notification
 
@@ -42,11 +42,19 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def recipient_label(notification: Notification) -> str:
+    """Who a message goes to, fit for a log line: a username, or a customer's number and
+    masked mobile number (the console stands in for SMS to customers)."""
+    if notification.customer is not None:
+        return f"customer {notification.customer.number} ({mask_phone(notification.destination)})"
+    return notification.recipient.username if notification.recipient else "-"
+
+
 class ConsoleSender:
     """One INFO line on the `carrierdesk.notifications` logger, phone and ID numbers masked."""
 
     def send(self, notification: Notification, subject: str, body: str) -> None:
-        recipient = notification.recipient.username if notification.recipient else "-"
+        recipient = recipient_label(notification)
         console_logger.info(
             "notification %s to %s [%s]: %s | %s",
             notification.pk,
@@ -91,7 +99,10 @@ class SmsSender:
         headers = {"User-Agent": "carrierdesk"}
         if settings.NOTIFICATION_SMS_TOKEN:
             headers["Authorization"] = f"Bearer {settings.NOTIFICATION_SMS_TOKEN}"
-        payload = {"to": notification.address, "text": body, "reference": str(notification.pk)}
+        to = notification.destination
+        if not to:  # a customer's record no longer holds a mobile number (corrected, anonymised)
+            raise DeliveryError("no mobile number to send to")
+        payload = {"to": to, "text": body, "reference": str(notification.pk)}
         response = httpx.post(url, json=payload, headers=headers, timeout=SEND_TIMEOUT)
         check_answer(response, "the SMS gateway")
 

@@ -13,6 +13,8 @@ recipient's language:
   (`YYYY-MM-DD HH:MM`, settings.TIME_ZONE).
 - `remaining_minutes` and `overdue_minutes` (int) become `remaining` and `overdue`, a short
   duration text such as "2h 10m".
+- `kind_label` is, like `clock_label`, an English source string (a ticket kind's label, e.g.
+  "Complaint") translated here.
 
 `validate()` checks a context against its template and is called at enqueue time, so a wrong
 call fails in the caller's transaction instead of at delivery.
@@ -144,6 +146,17 @@ TEMPLATES: dict[str, Template] = {
             ),
             keys={"request": str, "deadline": str},
         ),
+        # R-INT-4: the customer's acknowledgement of registration (受理确认), by SMS. Only the
+        # ticket number and the kind: the message may pass through a gateway and sit in logs.
+        Template(
+            code="ticket_acknowledged",
+            subject=_("[%(ticket)s] Your request has been registered"),
+            body=_(
+                "Your request (%(kind_label)s) has been registered as ticket %(ticket)s. We will "
+                "keep you informed of its progress; please quote this number when you contact us."
+            ),
+            keys={"ticket": str, "kind_label": str},
+        ),
         Template(
             code="test",
             subject=_("carrierdesk test notification"),
@@ -182,6 +195,7 @@ def format_deadline(value: str) -> str:
 #: Values derived at render time: key in the context → (key in the template, how to derive it).
 DERIVED: dict[str, tuple[str, Callable[[Any], str]]] = {
     "clock_label": ("clock_label", gettext),
+    "kind_label": ("kind_label", gettext),
     "deadline": ("deadline", format_deadline),
     "remaining_minutes": ("remaining", format_minutes),
     "overdue_minutes": ("overdue", format_minutes),

@@ -12,7 +12,7 @@ from carrierdesk.sla.actions import state_of
 from carrierdesk.sla.models import Clock
 from carrierdesk.sla.policy import Limit
 from carrierdesk.tickets.queries import User as Viewer
-from carrierdesk.tickets.queries import tickets_visible_to
+from carrierdesk.tickets.queries import on_visible_tickets
 
 CLOCK_RELATED = ("target__policy",)
 
@@ -26,9 +26,9 @@ def clocks_at_risk(user: Viewer, within: timedelta, now: datetime | None = None)
     """Counting clocks whose deadline falls before now + `within`, overdue ones included,
     on the tickets the user may see; one indexed range scan (R-SLA-4)."""
     now = now or clock.now()
+    clocks = active_clocks().filter(deadline__lte=now + within)
     return (
-        active_clocks()
-        .filter(deadline__lte=now + within, ticket__in=tickets_visible_to(user))
+        on_visible_tickets(clocks, user)
         .select_related(*CLOCK_RELATED, "ticket__assignee", "ticket__department")
         .order_by("deadline", "id")
     )

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.choices import Role
@@ -34,6 +34,7 @@ from carrierdesk.core.masking import mask_field
 from carrierdesk.core.models import next_value
 from carrierdesk.core.rows import check_version, clean_text, lock_row
 from carrierdesk.customers.models import Customer, Subscription
+from carrierdesk.notifications.actions import enqueue_to_customer
 from carrierdesk.sla.actions import MATCHED_FIELDS, clocks_follow, policy_in_force, rebuild_clocks
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.choices import NUMBER_PREFIX, Action, Category, Channel, Kind, Status
@@ -195,8 +196,14 @@ def register_ticket(
     contact_name: str = "",
     contact_phone: str = "",
     external_reference: str = "",
+    acknowledge_customer: bool = True,
 ) -> Ticket:
-    """Register a ticket (受理, R-INT-3); the registering agent becomes its first owner."""
+    """Register a ticket (受理, R-INT-3); the registering agent becomes its first owner.
+
+    The customer is sent the acknowledgement (R-INT-4) unless `acknowledge_customer` is false:
+    for a ticket recorded after the fact (demo history, an import of past tickets), whose
+    customer was told at the time.
+    """
     require_role(actor, Action.REGISTER)
     errors: dict[str, list[Any]] = {}
     if kind not in Kind.values:
@@ -258,7 +265,34 @@ def register_ticket(
     }
     clocks_follow(ticket, Action.REGISTER, now)  # clocks before the audit: see _append_event
     _append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
+    if acknowledge_customer:
+        acknowledge(ticket)
     return ticket
+
+
+#: Tickets no customer asked for themselves: nobody to acknowledge (R-INT-4).
+UNACKNOWLEDGED_CHANNELS = frozenset({Channel.MONITORING})
+ACKNOWLEDGEMENT = "ticket_acknowledged"
+
+
+def acknowledge(ticket: Ticket) -> None:
+    """R-INT-4: the customer's acknowledgement with the ticket number (受理确认), by SMS.
+
+    Queued in the registration's transaction and sent by the delivery worker once it has
+    committed (the notifications table is the outbox). The message holds the ticket number and
+    the kind only; the customer's number is read from their record when it is sent.
+    """
+    if ticket.channel in UNACKNOWLEDGED_CHANNELS:
+        return
+    with translation.override(None):  # the source text: translated into the message's language
+        kind_label = str(Kind(ticket.kind).label)
+    enqueue_to_customer(
+        ticket.customer,
+        template=ACKNOWLEDGEMENT,
+        context={"ticket": ticket.number, "kind_label": kind_label},
+        object_type="ticket",
+        object_id=ticket.number,
+    )
 
 
 # --- the transition machinery -----------------------------------------------------------------

@@ -43,6 +43,9 @@ class Status(models.TextChoices):
 
 #: Statuses in which a ticket is finished and its fields are frozen.
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.CANCELLED})
+#: Statuses of a ticket not finished, in the enumeration's order: the condition of the partial
+#: index on open tickets, which a query must state in the same words for SQLite to use it.
+OPEN_STATUSES = tuple(status.value for status in Status if status not in TERMINAL_STATUSES)
 
 
 class Channel(models.TextChoices):

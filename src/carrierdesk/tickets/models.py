@@ -8,7 +8,16 @@ from carrierdesk.accounts.models import Department, Region
 from carrierdesk.audit.models import AppendOnlyModel
 from carrierdesk.core.fields import EncryptedTextField
 from carrierdesk.customers.models import Customer, Subscription
-from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Subtype, Urgency
+from carrierdesk.tickets.choices import (
+    OPEN_STATUSES,
+    Action,
+    Category,
+    Channel,
+    Kind,
+    Status,
+    Subtype,
+    Urgency,
+)
 
 
 class Ticket(models.Model):
@@ -107,6 +116,12 @@ class Ticket(models.Model):
             models.Index(fields=["department", "status"]),
             models.Index(fields=["customer", "received_at"]),
             models.Index(fields=["first_owner", "status"]),
+            # Queues of open tickets newest first (web UI): a few percent of the table.
+            models.Index(
+                fields=["received_at"],
+                name="ticket_open_received",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

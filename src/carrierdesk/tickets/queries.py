@@ -4,9 +4,12 @@ The scope of `accounts.scope` decides (R-SEC-1); missing and forbidden answer th
 so ticket numbers can't be probed.
 """
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as DjangoUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.choices import Role
@@ -17,6 +20,7 @@ from carrierdesk.tickets.choices import Status
 from carrierdesk.tickets.models import Ticket
 
 User = AbstractBaseUser | AnonymousUser
+Row = TypeVar("Row", bound=Model)
 
 #: The related rows a ticket is shown with.
 TICKET_RELATED = ("customer", "subscription", "region", "first_owner", "assignee", "department")
@@ -29,6 +33,18 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     condition = scope.ticket_condition()
     return Ticket.objects.all() if condition is None else Ticket.objects.filter(condition)
+
+
+def on_visible_tickets(rows: QuerySet[Row], user: User, path: str = "ticket") -> QuerySet[Row]:
+    """Rows of another model (clocks, alerts) whose ticket, reached through `path`, `user` may
+    see: the same scope as `tickets_visible_to`, as a condition on the joined ticket. Unlike
+    `ticket__in=tickets_visible_to(user)` there is no subquery listing every visible ticket,
+    so the planner keeps driving from the rows' own index (clocks by deadline, R-SLA-4)."""
+    scope = scope_of(user)
+    if scope.is_empty:
+        return rows.none()
+    condition = scope.ticket_condition(prefix=f"{path}__")
+    return rows if condition is None else rows.filter(condition)
 
 
 def access_ticket(user: User, number: str) -> Ticket:
@@ -49,23 +65,33 @@ OPEN_LOAD_STATUSES = (
 HANDLER_ROLES = (Role.TECHNICIAN, Role.AGENT, Role.SUPERVISOR, Role.DISPATCHER)
 
 
+def open_load_of(outer: str) -> Coalesce:
+    """How many tickets the user (or department) `OuterRef(outer)` names has assigned, in
+    progress, pending or reopened: a correlated count on the (assignee, status) or
+    (department, status) index, so it costs the open tickets, not every ticket ever handled."""
+    field = "assignee_id" if outer == "assignee" else "department_id"
+    tickets = (
+        Ticket.objects.filter(**{field: OuterRef("pk")}, status__in=OPEN_LOAD_STATUSES)
+        .order_by()
+        .values(field)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(tickets), Value(0))
+
+
 def assignment_candidates(department: Department | None = None) -> QuerySet[DjangoUser]:
     """Staff a ticket may be assigned to, each annotated with `open_load` (their tickets
     assigned, in progress, pending or reopened), least loaded first; one query (R-DSP-1)."""
+    handlers = DjangoUser.groups.through.objects.filter(group__name__in=HANDLER_ROLES)
     people = (
         DjangoUser.objects.filter(
-            is_active=True, groups__name__in=HANDLER_ROLES, staff_profile__isnull=False
+            is_active=True, pk__in=handlers.values("user_id"), staff_profile__isnull=False
         )
         .select_related("staff_profile__department")
-        .annotate(
-            open_load=Count(
-                "assigned_tickets",
-                filter=Q(assigned_tickets__status__in=OPEN_LOAD_STATUSES),
-                distinct=True,
-            )
-        )
+        .annotate(open_load=open_load_of("assignee"))
         .order_by("open_load", "staff_profile__display_name", "id")
     )
     if department is not None:
         people = people.filter(staff_profile__department=department)
-    return people.distinct()
+    return people

@@ -14,13 +14,14 @@ from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from carrierdesk.accounts import otp
 from carrierdesk.accounts.roles import is_staff_member, roles_of
 from carrierdesk.core.errors import ActionError, NotFound, PermissionDenied
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def staff_view(roles: Iterable[str] | None = None) -> Callable[[View], View]:
@@ -34,10 +35,17 @@ def staff_view(roles: Iterable[str] | None = None) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated or not otp.session_passes(user):
-                return redirect_to_login(request.get_full_path())
+                login = redirect_to_login(request.get_full_path())
+                if request.headers.get("HX-Request"):
+                    # A partial update (the board's refresh) must not draw the sign-in page
+                    # inside the page: htmx loads the whole sign-in page instead.
+                    refresh = HttpResponse(status=204)
+                    refresh["HX-Redirect"] = login["Location"]
+                    return refresh
+                return login
             if not is_staff_member(user):
                 raise DjangoPermissionDenied(_("This page is for the carrier's staff."))
             if allowed is not None and not roles_of(user) & allowed:

@@ -57,8 +57,6 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    # Django's admin, with a sign-in that asks privileged roles for their code (R-SEC-4).
-    "carrierdesk.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +78,9 @@ INSTALLED_APPS = [
     "carrierdesk.core",
     "carrierdesk.audit",
     "carrierdesk.accounts",
+    # Django's admin, with a sign-in that asks privileged roles for their code (R-SEC-4); after
+    # `accounts`, whose templates/admin/base_site.html gives it the staff UI's look.
+    "carrierdesk.accounts.apps.AdminConfig",
     "carrierdesk.customers",
     "carrierdesk.calendars",
     "carrierdesk.tickets",

@@ -71,6 +71,12 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
         "[GR20251009000001] Data-subject request overdue",
         "Data-subject request GR20251009000001 was due 2025-10-29 00:00 and is not answered yet.",
     ),
+    "ticket_acknowledged": (
+        {"ticket": "TS20251009000001", "kind_label": "Complaint"},
+        "[TS20251009000001] Your request has been registered",
+        "Your request (Complaint) has been registered as ticket TS20251009000001. We will keep "
+        "you informed of its progress; please quote this number when you contact us.",
+    ),
     "test": (
         {"text": "ping"},
         "carrierdesk test notification",
@@ -105,6 +111,13 @@ def test_clock_label_is_translated_at_render_time() -> None:
     context = CASES["sla_breach"][0]
     assert "Complaint" in render("sla_breach", context, "en").body
     chinese = render("sla_breach", context, "zh-hans").body
+    assert "投诉" in chinese
+    assert "Complaint" not in chinese
+
+
+def test_kind_label_is_translated_at_render_time() -> None:
+    context = CASES["ticket_acknowledged"][0]
+    chinese = render("ticket_acknowledged", context, "zh-hans").body
     assert "投诉" in chinese
     assert "Complaint" not in chinese
 

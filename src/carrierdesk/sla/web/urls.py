@@ -7,4 +7,5 @@ from carrierdesk.sla.web import board, policies
 urlpatterns = [
     path("board/", board.board, name="board"),
     path("policies/", policies.policies, name="policies"),
+    path("policies/<int:pk>/", policies.policy, name="policy"),
 ]

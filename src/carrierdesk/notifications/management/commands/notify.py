@@ -30,7 +30,10 @@ from carrierdesk.notifications.models import Notification
 def describe(notification: Notification) -> str:
     """One line per notification, personal data masked."""
     when = timezone.localtime(notification.created_at).strftime("%Y-%m-%d %H:%M")
-    recipient = mask_text(notification.recipient.username) if notification.recipient else "-"
+    if notification.customer is not None:
+        recipient = f"customer:{notification.customer.number}"
+    else:
+        recipient = mask_text(notification.recipient.username) if notification.recipient else "-"
     subject = (
         f"{notification.object_type}:{notification.object_id}" if notification.object_id else "-"
     )
@@ -118,7 +121,9 @@ class Command(OperatorCommand):
         self.stdout.write(str(report))
 
     def list_notifications(self, options: dict[str, Any]) -> None:
-        queryset = Notification.objects.select_related("recipient").order_by("-created_at", "-id")
+        queryset = Notification.objects.select_related("recipient", "customer").order_by(
+            "-created_at", "-id"
+        )
         if options["state"]:
             queryset = queryset.filter(state=options["state"])
         for notification in queryset[: max(options["limit"], 0)]:

@@ -87,6 +87,12 @@
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
+  /* A form refused by the server (422) still replaces the part of the page it came from,
+     with the errors next to the fields. */
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
+  });
+
   tick();
   setInterval(tick, 1000);
   document.body.addEventListener("htmx:afterSwap", tick);
