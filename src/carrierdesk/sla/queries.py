@@ -15,6 +15,17 @@ from carrierdesk.tickets.queries import User as Viewer
 from carrierdesk.tickets.queries import on_visible_tickets
 
 CLOCK_RELATED = ("target__policy",)
+#: The clock fields `{% countdown %}` reads (web/templatetags/carrierdesk_web.py), with the
+#: ticket they belong to.
+COUNTDOWN_FIELDS = (
+    "ticket_id",
+    "name",
+    "deadline",
+    "thresholds_passed",
+    "next_alert_at",
+    "paused_at",
+    "stopped_at",
+)
 
 
 def active_clocks() -> QuerySet[Clock]:

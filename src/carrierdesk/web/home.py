@@ -30,7 +30,7 @@ from carrierdesk.core.masking import mask_text
 from carrierdesk.privacy import policy as privacy_policy
 from carrierdesk.privacy.models import PersonalDataAccess
 from carrierdesk.sla.models import Clock, PolicyVersion
-from carrierdesk.sla.queries import active_clocks
+from carrierdesk.sla.queries import COUNTDOWN_FIELDS, active_clocks
 from carrierdesk.sla.web import board
 from carrierdesk.sla.web.board import Figure, capped_count
 from carrierdesk.tickets.choices import Status
@@ -77,7 +77,7 @@ def next_deadlines(user: User, filters: dict[str, Any], size: Figure) -> list[Cl
         )
     rows = (
         clocks.select_related("ticket")
-        .only(*board.CLOCK_FIELDS, *(f"ticket__{name}" for name in TICKET_LIST_FIELDS))
+        .only(*COUNTDOWN_FIELDS, *(f"ticket__{name}" for name in TICKET_LIST_FIELDS))
         .order_by("deadline", "id")[: LIST_LENGTH * CLOCKS_PER_TICKET]
     )
     first: dict[int, Clock] = {}

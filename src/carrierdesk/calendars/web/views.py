@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -154,9 +155,11 @@ class ImportForm(StaffForm):
 
     file = forms.FileField(
         label=_("Schedule file"),
-        help_text=_(
-            "CSV with the header date,type,name (type off or work), or a JSON list of "
-            "{date, type, name}; UTF-8."
+        help_text=mark_safe(  # noqa: S308 - a constant of ours, no user input
+            _(
+                "CSV with the header <code>date,type,name</code> (type <code>off</code> or "
+                "<code>work</code>), or a JSON list of <code>{date, type, name}</code>; UTF-8."
+            )
         ),
     )
     year = forms.IntegerField(

@@ -61,38 +61,25 @@ def tickets(
         with clock.frozen(at(when)):
             actions.TRANSITION_FUNCTIONS[verb](staff[role], number, **values)
 
-    escalated = register("2025-09-26 10:00")
-    step("2025-09-26 10:05", "accept", "agent", escalated.number)
-    step(
-        "2025-09-26 10:06",
-        "assign",
-        "dispatcher",
-        escalated.number,
-        department=CUSTOMER_SERVICE,
-        assignee="agent",
-    )
-    resolved = register("2025-09-29 09:00")
-    step("2025-09-29 09:05", "accept", "agent", resolved.number)
-    step(
-        "2025-09-29 09:06",
-        "assign",
-        "dispatcher",
-        resolved.number,
-        department=CUSTOMER_SERVICE,
-        assignee="agent",
-    )
+    def assigned(day: str, hour: str, department: str, assignee: str) -> Ticket:
+        """Received on `day` at `hour`:00, accepted at :05, assigned by the dispatcher at :06."""
+        ticket = register(f"{day} {hour}:00")
+        step(f"{day} {hour}:05", "accept", "agent", ticket.number)
+        step(
+            f"{day} {hour}:06",
+            "assign",
+            "dispatcher",
+            ticket.number,
+            department=department,
+            assignee=assignee,
+        )
+        return ticket
+
+    escalated = assigned("2025-09-26", "10", CUSTOMER_SERVICE, "agent")
+    resolved = assigned("2025-09-29", "09", CUSTOMER_SERVICE, "agent")
     step("2025-09-29 09:07", "start", "agent", resolved.number)
     step("2025-09-29 12:00", "resolve", "agent", resolved.number, resolution="已退费")
-    working = register("2025-09-30 08:00")
-    step("2025-09-30 08:05", "accept", "agent", working.number)
-    step(
-        "2025-09-30 08:06",
-        "assign",
-        "dispatcher",
-        working.number,
-        department=NETWORK,
-        assignee="technician",
-    )
+    working = assigned("2025-09-30", "08", NETWORK, "technician")
     step("2025-09-30 08:07", "start", "technician", working.number)
     late = register("2025-09-30 09:00")
     soon = register("2025-09-30 10:00")

@@ -31,23 +31,14 @@ from carrierdesk.accounts.scope import scope_of
 from carrierdesk.core import clock
 from carrierdesk.sla.models import Clock
 from carrierdesk.sla.policy import BREACH
-from carrierdesk.sla.queries import active_clocks, clocks_at_risk
-from carrierdesk.tickets.choices import Status
+from carrierdesk.sla.queries import COUNTDOWN_FIELDS, active_clocks, clocks_at_risk
+from carrierdesk.tickets.choices import UNRESOLVED_STATUSES, Status
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import User, on_visible_tickets, tickets_visible_to
 from carrierdesk.web.access import staff_view
 
 #: Who opens the board (web/navigation.py `_BOARD`); auditors read it like everything else.
 BOARD_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.QUALITY_INSPECTOR, Role.AUDITOR})
-#: Statuses of tickets still being worked on, in the order of the lifecycle (R-WF-1).
-UNRESOLVED_STATUSES = (
-    Status.NEW,
-    Status.ACCEPTED,
-    Status.ASSIGNED,
-    Status.IN_PROGRESS,
-    Status.PENDING,
-    Status.REOPENED,
-)
 #: The grid's columns: the unresolved statuses, then those waiting to be closed.
 BOARD_STATUSES = (*UNRESOLVED_STATUSES, Status.RESOLVED)
 #: "Breaching soon" means within this window (R-SLA-4).
@@ -59,17 +50,6 @@ COUNT_CAP = 500
 #: How long a counted grid of open tickets is reused (the board refreshes every 60 s).
 GRID_SECONDS = 60
 
-#: What a countdown needs of a clock (web/templatetags `countdown`).
-CLOCK_FIELDS = (
-    "ticket_id",
-    "name",
-    "state",
-    "deadline",
-    "thresholds_passed",
-    "next_alert_at",
-    "paused_at",
-    "stopped_at",
-)
 #: What a board row shows of the ticket (its long text is never read), from a clock or alert.
 TICKET_ROW_FIELDS = (
     "ticket__number",
@@ -103,7 +83,7 @@ def clocks_due(user: User, now: datetime) -> QuerySet[Clock]:
 
 
 def clock_rows(clocks: QuerySet[Clock]) -> QuerySet[Clock]:
-    return clocks.select_related(*ROW_RELATED).only(*CLOCK_FIELDS, *TICKET_ROW_FIELDS)
+    return clocks.select_related(*ROW_RELATED).only(*COUNTDOWN_FIELDS, *TICKET_ROW_FIELDS)
 
 
 def supervised_department_id(user: User) -> int | None:
@@ -130,7 +110,7 @@ def escalations(user: User, now: datetime) -> QuerySet[Clock]:
     return (
         on_visible_tickets(clocks, user)
         .select_related("target", *ROW_RELATED)
-        .only(*CLOCK_FIELDS, "breached_at", "target__escalate_after", *TICKET_ROW_FIELDS)
+        .only(*COUNTDOWN_FIELDS, "breached_at", "target__escalate_after", *TICKET_ROW_FIELDS)
         .order_by("deadline", "id")
     )
 

@@ -3,45 +3,30 @@ candidates with their open load, one-submit assignment, stale versions refused, 
 pinned query count."""
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 
-from carrierdesk.accounts import actions as accounts
-from carrierdesk.accounts.choices import RegionLevel
-from carrierdesk.customers import actions as customers
-from carrierdesk.customers.models import Customer
-from carrierdesk.sla.tests import conftest as sla_fixtures
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.models import Ticket
+from carrierdesk.tickets.tests.web_helpers import ROW_NUMBER, Browse, MakeTicket, accepted
 from carrierdesk.tickets.web import queue_queries
 from carrierdesk.web.tests import conftest as web_fixtures
 
-browse = web_fixtures.browse
+# The pages in English; `browse`, `policy` and the tickets come from conftest.py.
 english = web_fixtures.english
-policy = sla_fixtures.policy
 
 pytestmark = pytest.mark.django_db
 
-Browse = Callable[..., Client]
-MakeTicket = Callable[..., Ticket]
-
 NOC = "NETWORK_OPER"
-WAITING_ROW = re.compile(r'<td><a href="/tickets/([A-Z]{2}[0-9]+)/">')
 
 
 def waiting(response: Any) -> list[str]:
     assert response.status_code == 200
     body = response.content.decode()
     table = body.split('id="dispatch-candidates"')[0]
-    return WAITING_ROW.findall(table)
-
-
-def accepted(make_ticket: MakeTicket, staff: dict[str, User], **values: Any) -> Ticket:
-    return actions.accept(staff["agent"], make_ticket(**values).number)
+    return ROW_NUMBER.findall(table)
 
 
 @pytest.mark.parametrize(
@@ -190,28 +175,9 @@ def test_new_ticket_is_shown_but_not_assignable(
     assert "/dispatch/assign/" not in panel
 
 
-def test_out_of_scope_ticket_answers_404(browse: Browse, staff: dict[str, User]) -> None:
-    district = accounts.upsert_region(
-        None, code="440304", name="福田区", level=RegionLevel.DISTRICT, parent_code="440000"
-    )
-    customer = customers.create_customer(
-        None,
-        customer_type="individual",
-        name="李娜",
-        mobile="13900001111",
-        id_type="passport",
-        id_number="E12345678",
-        region=district,
-    )
-    elsewhere = actions.register_ticket(
-        staff["admin"],
-        kind="complaint",
-        channel="hotline",
-        category="billing",
-        customer=customer,
-        title="话费异常",
-        description="异地投诉。",
-    )
+def test_out_of_scope_ticket_answers_404(
+    browse: Browse, staff: dict[str, User], elsewhere: Ticket
+) -> None:
     actions.accept(staff["admin"], elsewhere.number)
     supervisor = browse("supervisor")
     assert supervisor.get(f"/dispatch/?ticket={elsewhere.number}").status_code == 404
@@ -250,20 +216,6 @@ def test_htmx_swaps_the_candidates_panel(
     assert ticket.number in body
 
 
-def create_accepted(staff: dict[str, User], customer: Customer, count: int) -> None:
-    for index in range(count):
-        ticket = actions.register_ticket(
-            staff["agent"],
-            kind="complaint",
-            channel="hotline",
-            category="billing",
-            customer=customer,
-            title=f"话费异常 {index}",
-            description="用户反映本月话费多扣。",
-        )
-        actions.accept(staff["agent"], ticket.number)
-
-
 #: session, user, roles, second-factor device, the scope's staff profile (the menu reuses it),
 #: the waiting count, the page's rows, their counting clocks, the departments with their load,
 #: the candidates with theirs; with a ticket chosen: its row and its clocks.
@@ -271,22 +223,14 @@ DISPATCH_QUERIES = 10
 DISPATCH_CHOSEN_QUERIES = 12
 
 
-@pytest.mark.parametrize("count", [3, 30])
 def test_dispatch_query_count_does_not_grow_with_rows(
-    count: int,
-    browse: Browse,
-    staff: dict[str, User],
-    customer: Customer,
-    policy: Any,
-    django_assert_num_queries: Any,
+    accepted_complaints: list[Ticket], browse: Browse, django_assert_num_queries: Any
 ) -> None:
-    create_accepted(staff, customer, count)
-    chosen = Ticket.objects.order_by("id").first()
-    assert chosen is not None
+    chosen = accepted_complaints[0]
     client = browse("dispatcher")
     client.get("/dispatch/")
 
     with django_assert_num_queries(DISPATCH_QUERIES):
-        assert len(waiting(client.get("/dispatch/"))) == count
+        assert len(waiting(client.get("/dispatch/"))) == len(accepted_complaints)
     with django_assert_num_queries(DISPATCH_CHOSEN_QUERIES):
         assert client.get(f"/dispatch/?ticket={chosen.number}").status_code == 200

@@ -4,7 +4,6 @@ the kind's choices, registration with the acknowledgement (R-INT-4) and attachme
 transaction, errors next to their fields, and the pinned query counts."""
 
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,21 +22,16 @@ from carrierdesk.customers import actions as customers
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.notifications.models import Notification
 from carrierdesk.sla.models import Clock, PolicyVersion
-from carrierdesk.sla.tests import conftest as sla_fixtures
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.actions import ACKNOWLEDGEMENT
 from carrierdesk.tickets.models import Attachment, Ticket
+from carrierdesk.tickets.tests.web_helpers import Browse, MakeTicket
 from carrierdesk.web.tests import conftest as web_fixtures
 
-# Fixtures shared with the staff UI's and the SLA engine's tests.
-browse = web_fixtures.browse
+# The pages in English; `browse` and `policy` come from conftest.py.
 english = web_fixtures.english
-policy = sla_fixtures.policy
 
 pytestmark = pytest.mark.django_db
-
-Browse = Callable[..., Client]
-MakeTicket = Callable[..., Ticket]
 
 HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 REGISTERING = ["agent", "dispatcher", "supervisor", "admin"]

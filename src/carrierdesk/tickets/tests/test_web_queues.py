@@ -2,7 +2,6 @@
 views, bulk assignment (§5) and the pinned query count of the page."""
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -10,72 +9,25 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from carrierdesk.accounts import actions as accounts
-from carrierdesk.accounts.choices import RegionLevel
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.conftest import VALID_MOBILE
 from carrierdesk.core import clock
-from carrierdesk.customers import actions as customers
 from carrierdesk.customers.models import Customer
-from carrierdesk.sla.tests import conftest as sla_fixtures
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.models import Ticket
+from carrierdesk.tickets.tests.web_helpers import Browse, MakeTicket, accepted, listed
 from carrierdesk.tickets.web import queue_queries
 from carrierdesk.tickets.web.queue_queries import COUNT_CAP, bounded_count
 from carrierdesk.web.models import SavedView
 from carrierdesk.web.tests import conftest as web_fixtures
 
-# Fixtures shared with the staff UI's and the SLA engine's tests.
-browse = web_fixtures.browse
+# The pages in English; `browse`, `policy` and the tickets come from conftest.py.
 english = web_fixtures.english
-policy = sla_fixtures.policy
 
 pytestmark = pytest.mark.django_db
 
-Browse = Callable[..., Client]
-MakeTicket = Callable[..., Ticket]
-
 NOC = "NETWORK_OPER"
 CS = "CUSTOMER_SER"
-ROW_NUMBER = re.compile(r'<td><a href="/tickets/([A-Z]{2}[0-9]+)/">')
-
-
-def listed(response: Any) -> list[str]:
-    """The ticket numbers of the queue's rows, in order."""
-    assert response.status_code == 200
-    return ROW_NUMBER.findall(response.content.decode())
-
-
-def accepted(make_ticket: MakeTicket, staff: dict[str, User], **values: Any) -> Ticket:
-    ticket = make_ticket(**values)
-    return actions.accept(staff["agent"], ticket.number)
-
-
-@pytest.fixture
-def elsewhere(staff: dict[str, User]) -> Ticket:
-    """A ticket in another district, registered by the admin: out of every scope but the
-    read-all roles'."""
-    district = accounts.upsert_region(
-        None, code="440304", name="福田区", level=RegionLevel.DISTRICT, parent_code="440000"
-    )
-    customer = customers.create_customer(
-        None,
-        customer_type="individual",
-        name="李娜",
-        mobile="13900001111",
-        id_type="passport",
-        id_number="E12345678",
-        region=district,
-    )
-    return actions.register_ticket(
-        staff["admin"],
-        kind="complaint",
-        channel="hotline",
-        category="billing",
-        customer=customer,
-        title="话费异常",
-        description="异地投诉。",
-    )
 
 
 # --- who may open the page, and what they see -------------------------------------------------
@@ -319,8 +271,9 @@ def test_sort_links_toggle_and_say_the_order(browse: Browse, make_ticket: MakeTi
     )
 
 
-def test_pages_of_fifty(browse: Browse, staff: dict[str, User], customer: Customer) -> None:
-    create_many(staff, customer, 55)
+def test_pages_of_fifty(browse: Browse, make_ticket: MakeTicket) -> None:
+    for index in range(55):
+        make_ticket(title=f"话费异常 {index}")
     client = browse("agent")
     first = client.get("/tickets/?segment=all&sort=number")
     second = client.get("/tickets/?segment=all&sort=number&page=2")
@@ -499,21 +452,6 @@ def test_bulk_assign_bad_input_shows_errors_and_changes_nothing(
 # --- query counts -----------------------------------------------------------------------------
 
 
-def create_many(staff: dict[str, User], customer: Customer, count: int) -> list[Ticket]:
-    return [
-        actions.register_ticket(
-            staff["agent"],
-            kind="complaint",
-            channel="hotline",
-            category="billing",
-            customer=customer,
-            title=f"话费异常 {index}",
-            description="用户反映本月话费多扣。",
-        )
-        for index in range(count)
-    ]
-
-
 #: The queue page of a dispatcher: session, user, roles, second-factor device, departments with
 #: their open load, the scope's staff profile (the department and the menu reuse it), the
 #: visible regions, five segment counts, the page's rows, their counting clocks, the assignment
@@ -523,17 +461,10 @@ DISPATCHER_QUEUE_QUERIES = 16
 AGENT_QUEUE_QUERIES = 15
 
 
-@pytest.mark.parametrize("count", [3, 30])
 def test_queue_query_count_does_not_grow_with_rows(
-    count: int,
-    browse: Browse,
-    staff: dict[str, User],
-    customer: Customer,
-    policy: Any,
-    django_assert_num_queries: Any,
+    accepted_complaints: list[Ticket], browse: Browse, django_assert_num_queries: Any
 ) -> None:
-    for ticket in create_many(staff, customer, count):
-        actions.accept(staff["agent"], ticket.number)
+    count = len(accepted_complaints)
     dispatcher, agent = browse("dispatcher"), browse("agent")
     dispatcher.get("/tickets/")
     agent.get("/tickets/")
@@ -549,20 +480,14 @@ def test_big_queue_order_read_off_indexes_matches_the_whole_sort(
     sort: str,
     browse: Browse,
     staff: dict[str, User],
-    customer: Customer,
+    make_ticket: MakeTicket,
     policy: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = clock.now()
     made = [
-        actions.register_ticket(
-            staff["agent"],
-            kind="complaint",
-            channel="hotline",
-            category="billing",
-            customer=customer,
+        make_ticket(
             title=f"话费异常 {index}",
-            description="用户反映本月话费多扣。",
             urgency=("general", "serious", "major")[index % 3],
             received_at=now - timedelta(minutes=7 * index),
         )

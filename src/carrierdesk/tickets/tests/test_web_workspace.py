@@ -2,7 +2,6 @@
 transition through the UI, stale forms, scope, unmasking, notes and attachments, query counts."""
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,30 +10,22 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from carrierdesk.accounts import actions as accounts
-from carrierdesk.accounts.choices import RegionLevel
 from carrierdesk.accounts.models import Department
 from carrierdesk.audit.models import AuditEntry
 from carrierdesk.conftest import VALID_ID, VALID_MOBILE
-from carrierdesk.customers import actions as customers
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.privacy.models import PersonalDataAccess
 from carrierdesk.sla.models import PolicyVersion
 from carrierdesk.sla.sweep import sweep
-from carrierdesk.sla.tests import conftest as sla_fixtures
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.models import Attachment, Ticket
+from carrierdesk.tickets.tests.web_helpers import Browse, MakeTicket
 from carrierdesk.web.tests import conftest as web_fixtures
 
-# Fixtures shared with the staff UI's and the SLA engine's tests.
-browse = web_fixtures.browse
+# The pages in English; `browse`, `policy` and the tickets come from conftest.py.
 english = web_fixtures.english
-policy = sla_fixtures.policy
 
 pytestmark = pytest.mark.django_db
-
-Browse = Callable[..., Client]
-MakeTicket = Callable[..., Ticket]
 
 #: The workspace page of an agent reads: session, user, roles, the second-factor check, scope,
 #: the ticket, its timeline, attachments, the people named, its clocks, one calendar revision
@@ -76,38 +67,17 @@ def fault(make_ticket: MakeTicket, policy: PolicyVersion, subscription: Subscrip
 
 
 @pytest.fixture
-def elsewhere(staff: dict[str, User]) -> Ticket:
-    """A ticket of a customer in another city, registered there: out of the agent's scope."""
-    province = accounts.upsert_region(
-        None, code="440000", name="广东省", level=RegionLevel.PROVINCE
-    )
-    city = accounts.upsert_region(
-        None, code="440300", name="深圳市", level=RegionLevel.CITY, parent_code=province.code
-    )
-    other = customers.create_customer(
-        None,
-        customer_type="individual",
-        name="李娜",
-        mobile="13998765432",
-        id_type="resident_id",
-        id_number="440301199001011234",
-        address="广东省深圳市南山区科技园1号",
-        region=city,
-    )
-    ticket = actions.register_ticket(
-        staff["admin"],
-        kind="complaint",
-        channel="hotline",
-        category="billing",
-        customer=other,
-        title="异地投诉",
-        description="深圳用户的投诉。",
-    )
+def elsewhere(elsewhere: Ticket, staff: dict[str, User]) -> Ticket:
+    """The ticket out of the agent's scope (conftest.py), with an attachment."""
     attachment = SimpleUploadedFile("x.txt", b"far away", content_type="text/plain")
     actions.attach(
-        staff["admin"], ticket.number, file=attachment, filename="x.txt", content_type="text/plain"
+        staff["admin"],
+        elsewhere.number,
+        file=attachment,
+        filename="x.txt",
+        content_type="text/plain",
     )
-    return ticket
+    return elsewhere
 
 
 # --- buttons per role and status --------------------------------------------------------------

@@ -7,7 +7,6 @@ ticked tickets at once. A ticket that changed since the page was shown is refuse
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,14 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from carrierdesk.core import clock
-from carrierdesk.core.errors import ActionError, NotFound
+from carrierdesk.core.errors import NotFound
 from carrierdesk.tickets.choices import Status
 from carrierdesk.tickets.queries import assignment_candidates, tickets_visible_to
 from carrierdesk.tickets.web import queue_queries as queries
-from carrierdesk.tickets.web.queue_assign import assign_each
+from carrierdesk.tickets.web.queue_assign import assign_submitted
 from carrierdesk.tickets.web.queue_forms import AssignForm
 from carrierdesk.tickets.web.queues import ASSIGNERS, is_partial
-from carrierdesk.web.access import show_errors, staff_view
+from carrierdesk.web.access import staff_view
 
 #: What the dispatch page's links carry.
 DISPATCH_KEYS = ("ticket", "department", "page")
@@ -120,23 +119,10 @@ def assign(request: HttpRequest) -> HttpResponse:
         departments=list(queries.departments_with_load()),
         candidates=assignment_candidates(),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            outcome = assign_each(
-                request.user,
-                data["tickets"],
-                department=data["department"],
-                assignee=data["assignee"],
-                note=data["note"],
-            )
-        except ActionError as error:
-            show_errors(form, error)
-        else:
-            level = messages.WARNING if outcome.refused else messages.SUCCESS
-            messages.add_message(request, level, outcome.summary())
-            if not outcome.refused:
-                params.pop("ticket", None)
-            query = urlencode(params)
-            return HttpResponseRedirect(reverse("web:dispatch") + (f"?{query}" if query else ""))
-    return render_dispatch(request, params, assign_form=form)
+    outcome = assign_submitted(request, form)
+    if outcome is None:
+        return render_dispatch(request, params, assign_form=form)
+    if not outcome.refused:
+        params.pop("ticket", None)
+    query = urlencode(params)
+    return HttpResponseRedirect(reverse("web:dispatch") + (f"?{query}" if query else ""))

@@ -12,6 +12,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.core import clock
@@ -24,6 +25,12 @@ from carrierdesk.web.forms import StaffForm
 #: How a `datetime-local` control sends and shows a time (local time, to the minute).
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 DEFAULT_KIND = Kind.INQUIRY
+
+
+def _attachments_help() -> str:
+    """Formatted when shown, in the page's language (a `%` in the class body would format it
+    once, at import, in English)."""
+    return _("Documents, photos or recordings; up to %(count)d files.") % {"count": MAX_ATTACHMENTS}
 
 
 class MultipleFileInput(forms.FileInput):
@@ -84,8 +91,7 @@ class IntakeForm(StaffForm):
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
-        help_text=_("Documents, photos or recordings; up to %(count)d files.")
-        % {"count": MAX_ATTACHMENTS},
+        help_text=lazy(_attachments_help, str)(),
     )
 
     def __init__(

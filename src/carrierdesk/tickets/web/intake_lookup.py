@@ -28,8 +28,8 @@ from carrierdesk.core.masking import (
 )
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
-from carrierdesk.sla.queries import active_clocks, nearest
-from carrierdesk.tickets.choices import Kind, Status
+from carrierdesk.sla.queries import COUNTDOWN_FIELDS, active_clocks, nearest
+from carrierdesk.tickets.choices import UNRESOLVED_STATUSES, Kind
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import tickets_visible_to
 
@@ -48,28 +48,8 @@ RECENT_DAYS = 90
 REPEAT_DAYS = 30
 REPEATS_SHOWN = 5
 
-#: Tickets still being worked on: a new one of the same kind may be a duplicate.
-OPEN_STATUSES = (
-    Status.NEW,
-    Status.ACCEPTED,
-    Status.ASSIGNED,
-    Status.IN_PROGRESS,
-    Status.PENDING,
-    Status.REOPENED,
-)
 #: What the lists show of a ticket.
 TICKET_FIELDS = ("id", "number", "kind", "status", "title", "urgency", "received_at")
-#: What a countdown shows of a clock (`{% countdown %}`).
-COUNTDOWN_FIELDS = (
-    "ticket_id",
-    "name",
-    "state",
-    "deadline",
-    "thresholds_passed",
-    "next_alert_at",
-    "paused_at",
-    "stopped_at",
-)
 
 _CUSTOMER_NUMBER = re.compile(r"^C\d{10}$")
 
@@ -185,7 +165,7 @@ def history_of(
     now = now or clock.now()
     tickets = tickets_visible_to(user).filter(customer=customer).only(*TICKET_FIELDS)
     open_tickets: list[Ticket] = list(
-        tickets.filter(status__in=OPEN_STATUSES)
+        tickets.filter(status__in=UNRESOLVED_STATUSES)
         .prefetch_related(
             Prefetch(
                 "clocks",
@@ -198,7 +178,7 @@ def history_of(
     for ticket in open_tickets:
         ticket.nearest_clock = nearest(ticket.counting_clocks)  # type: ignore[attr-defined]
     recent = list(
-        tickets.exclude(status__in=OPEN_STATUSES)
+        tickets.exclude(status__in=UNRESOLVED_STATUSES)
         .filter(received_at__gte=now - timedelta(days=RECENT_DAYS))
         .order_by("-received_at", "-id")[:RECENT_SHOWN]
     )
@@ -224,7 +204,7 @@ def open_tickets_of_kind(user: User, customer: Customer, kind: str) -> list[Tick
     """The customer's open tickets of `kind` (possible duplicates); one query."""
     return list(
         tickets_visible_to(user)
-        .filter(customer=customer, kind=kind, status__in=OPEN_STATUSES)
+        .filter(customer=customer, kind=kind, status__in=UNRESOLVED_STATUSES)
         .only(*TICKET_FIELDS)
         .order_by("-received_at", "-id")[:OPEN_SHOWN]
     )

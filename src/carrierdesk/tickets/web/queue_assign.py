@@ -7,13 +7,17 @@ allows assignment) is refused on its own and the others go through.
 
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carrierdesk.core.errors import ActionError, Conflict, InvalidInput
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.queries import tickets_visible_to
+from carrierdesk.tickets.web.queue_forms import AssignForm
+from carrierdesk.web.access import show_errors
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -84,4 +88,26 @@ def assign_each(
             outcome.refused.append((number, _reason(error)))
         else:
             outcome.assigned.append(number)
+    return outcome
+
+
+def assign_submitted(request: HttpRequest, form: AssignForm) -> Outcome | None:
+    """Assign what a bulk-assignment form asks for (`assign_each`) and tell the outcome as a
+    message; None when the form is invalid or the input refused (the errors are on the form)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        outcome = assign_each(
+            request.user,
+            data["tickets"],
+            department=data["department"],
+            assignee=data["assignee"],
+            note=data["note"],
+        )
+    except ActionError as error:
+        show_errors(form, error)
+        return None
+    level = messages.WARNING if outcome.refused else messages.SUCCESS
+    messages.add_message(request, level, outcome.summary())
     return outcome

@@ -40,7 +40,7 @@ from carrierdesk.accounts.models import Department, Region, StaffProfile
 from carrierdesk.accounts.scope import scope_of
 from carrierdesk.core.masking import mask_name
 from carrierdesk.sla.models import Clock
-from carrierdesk.sla.queries import active_clocks, nearest
+from carrierdesk.sla.queries import COUNTDOWN_FIELDS, active_clocks, nearest
 from carrierdesk.tickets.choices import OPEN_STATUSES, Kind, Status, Urgency
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import open_load_of, tickets_visible_to
@@ -212,19 +212,6 @@ def ordered(queryset: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
     if descending:
         return queryset.order_by(expression.desc(), "-received_at", "-id")
     return queryset.order_by(expression.asc(), "-received_at", "-id")
-
-
-#: The clock fields `{% countdown %}` reads.
-COUNTDOWN_FIELDS = (
-    "id",
-    "ticket_id",
-    "name",
-    "deadline",
-    "thresholds_passed",
-    "next_alert_at",
-    "paused_at",
-    "stopped_at",
-)
 
 
 def prefetch_countdown_clocks() -> Prefetch:

@@ -24,7 +24,7 @@ from carrierdesk.core import clock
 from carrierdesk.core.errors import ActionError
 from carrierdesk.tickets.queries import assignment_candidates, tickets_visible_to
 from carrierdesk.tickets.web import queue_queries as queries
-from carrierdesk.tickets.web.queue_assign import assign_each
+from carrierdesk.tickets.web.queue_assign import assign_submitted
 from carrierdesk.tickets.web.queue_forms import AssignForm, QueueFilterForm, SavedViewForm
 from carrierdesk.web import actions as web_actions
 from carrierdesk.web.access import show_errors, staff_view
@@ -189,23 +189,9 @@ def assign_selected(request: HttpRequest) -> HttpResponse:
     departments = list(queries.departments_with_load())
     form = AssignForm(request.POST, departments=departments, candidates=assignment_candidates())
     back = _filters_from(request, str(request.POST.get("back", ""))).query()
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            outcome = assign_each(
-                request.user,
-                data["tickets"],
-                department=data["department"],
-                assignee=data["assignee"],
-                note=data["note"],
-            )
-        except ActionError as error:
-            show_errors(form, error)
-        else:
-            level = messages.WARNING if outcome.refused else messages.SUCCESS
-            messages.add_message(request, level, outcome.summary())
-            return HttpResponseRedirect(_queue_url(back))
-    return render_queue(request, QueryDict(back), assign_form=form)
+    if assign_submitted(request, form) is None:
+        return render_queue(request, QueryDict(back), assign_form=form)
+    return HttpResponseRedirect(_queue_url(back))
 
 
 @staff_view()
