@@ -46,6 +46,9 @@ TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.CANCELLED}
 #: Statuses of a ticket not finished, in the enumeration's order: the condition of the partial
 #: index on open tickets, which a query must state in the same words for SQLite to use it.
 OPEN_STATUSES = tuple(status.value for status in Status if status not in TERMINAL_STATUSES)
+#: Statuses in which a ticket counts towards its assignee's and department's open load
+#: (R-DSP-1): the condition of the open-load partial indexes, stated the same way in queries.
+OPEN_LOAD_STATUSES = ("assigned", "in_progress", "pending", "reopened")
 #: Statuses of a ticket still being worked on (neither resolved nor finished), in the order of
 #: the lifecycle (R-WF-1).
 UNRESOLVED_STATUSES = (

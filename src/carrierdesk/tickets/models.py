@@ -9,6 +9,7 @@ from carrierdesk.audit.models import AppendOnlyModel
 from carrierdesk.core.fields import EncryptedTextField
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.tickets.choices import (
+    OPEN_LOAD_STATUSES,
     OPEN_STATUSES,
     Action,
     Category,
@@ -121,6 +122,18 @@ class Ticket(models.Model):
                 fields=["received_at"],
                 name="ticket_open_received",
                 condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            # Open load per person and per department (R-DSP-1, dispatch and queue pages):
+            # each counted off a small index of the tickets being worked on.
+            models.Index(
+                fields=["assignee"],
+                name="ticket_open_load_assignee",
+                condition=models.Q(status__in=OPEN_LOAD_STATUSES),
+            ),
+            models.Index(
+                fields=["department"],
+                name="ticket_open_load_department",
+                condition=models.Q(status__in=OPEN_LOAD_STATUSES),
             ),
         ]
         constraints = [

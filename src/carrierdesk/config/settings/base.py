@@ -152,6 +152,12 @@ def database_config() -> dict[str, object]:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # PostgreSQL's JIT compiles any query estimated above its cost threshold; on the
+        # staff UI's short queries over a large table compiling took longer than the query
+        # (330 of 348 ms measured with 1,000,000 tickets).
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        config["OPTIONS"] = options
     return config
 
 

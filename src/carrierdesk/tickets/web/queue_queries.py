@@ -100,6 +100,11 @@ def is_open(segment: str) -> Q:
     """
     if segment in BROAD_SEGMENTS:
         return Q(InConstants("status", OPEN_STATUSES))
+    if segment == Segment.UNASSIGNED:
+        # Its own condition names open statuses already; stating "open" again made
+        # PostgreSQL multiply the two selectivities, guess one ticket, and sort all the
+        # unassigned tickets by deadline instead of walking the deadline index.
+        return Q()
     return Q(status__in=OPEN_STATUSES)
 
 
@@ -149,8 +154,11 @@ def segment_condition(segment: str, user_id: int, department_id: int | None) -> 
     if segment in DEPARTMENT_SEGMENTS and department_id is None:
         return Q(pk__in=[])
     if segment == Segment.TEAM and department_id is not None:
-        members = StaffProfile.objects.filter(department_id=department_id).values("user_id")
-        return Q(assignee_id__in=members)
+        # The members' ids as a list, not a subquery: PostgreSQL then counts each member's
+        # open tickets on the (assignee, status) index; with the subquery it guessed a third
+        # of the open tickets match and read all of them (~150 ms at 1M tickets).
+        members = StaffProfile.objects.filter(department_id=department_id)
+        return Q(assignee_id__in=list(members.values_list("user_id", flat=True)))
     if segment == Segment.DEPARTMENT:
         return Q(department_id=department_id)
     if segment == Segment.UNASSIGNED:
