@@ -240,16 +240,19 @@ def grow(total: int) -> dict[str, Any]:
         if added % 100_000 < BATCH:
             print(f"  {existing + added} tickets", file=sys.stderr, flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # PostgreSQL: VACUUM also marks the pages all-visible, as autovacuum would after a
+        # bulk load, so counts can be read off covering indexes alone.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {"added": added, "open_added": opened, "seconds": time.perf_counter() - started}
 
 
 def worker(total: int, demo_tickets: int, repeat: int) -> dict[str, Any]:
     common.setup_django()
+    from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
 
-    from carrierdesk.customers.models import Customer
+    from carrierdesk.customers.queries import customers_visible_to
     from carrierdesk.demo.generate import load
     from carrierdesk.tickets.models import Ticket
 
@@ -263,7 +266,8 @@ def worker(total: int, demo_tickets: int, repeat: int) -> dict[str, Any]:
         .values_list("number", flat=True)
         .first()
     )
-    customer = Customer.objects.order_by("id").first()
+    # The agent's first customer: in their district (another district's would answer 404).
+    customer = customers_visible_to(User.objects.get(username="agent")).order_by("id").first()
     assert ticket is not None and customer is not None
     context = {
         "ticket": ticket,
@@ -328,7 +332,11 @@ def main() -> None:
                 and small["p95_ms"] < TARGET_MS
                 and large["status"] == small["status"] == 200
             )
-            status = "" if large["status"] == 200 else f" (HTTP {large['status']})"
+            status = "".join(
+                f" ({label}: HTTP {figures['status']})"
+                for label, figures in (("demo", small), ("large", large))
+                if figures["status"] != 200
+            )
             print(
                 f"| {small['page']}{status} | {small['role']} | {large['queries']} | "
                 f"{small['median_ms']:.1f} | {small['p95_ms']:.1f} | {large['median_ms']:.1f} | "

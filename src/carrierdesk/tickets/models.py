@@ -123,6 +123,13 @@ class Ticket(models.Model):
                 name="ticket_open_received",
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
+            # The supervisor board's open tickets by department and status, counted off this
+            # index alone: it holds every column of a scope's condition (accounts/scope.py).
+            models.Index(
+                fields=["department", "status", "region", "first_owner", "assignee"],
+                name="ticket_open_scope",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             # Open load per person and per department (R-DSP-1, dispatch and queue pages):
             # each counted off a small index of the tickets being worked on.
             models.Index(

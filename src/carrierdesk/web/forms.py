@@ -14,6 +14,10 @@ def _control_class(widget: forms.Widget) -> str:
     return "form-control"
 
 
+#: Select boxes with their options written in place (Django includes a template per option).
+SELECT_TEMPLATE = "web/widgets/select.html"
+
+
 class StyledMixin:
     """Mix into a Form: styles the controls and marks the invalid ones."""
 
@@ -23,6 +27,8 @@ class StyledMixin:
         for field in self.fields.values():
             attrs = field.widget.attrs
             attrs["class"] = f"{attrs.get('class', '')} {_control_class(field.widget)}".strip()
+            if isinstance(field.widget, forms.Select):
+                field.widget.template_name = SELECT_TEMPLATE
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)  # type: ignore[misc]  # Form.add_error

@@ -477,9 +477,29 @@ def test_queue_query_count_does_not_grow_with_rows(
         assert len(listed(agent.get("/tickets/?segment=all&sort=urgency"))) == count
 
 
+def _accept_and_pend(staff: dict[str, User], made: list[Ticket], accepted: int) -> None:
+    """Accept the first `accepted` tickets, and pend the first two: their clocks pause, so they
+    have no counting clock."""
+    for ticket in made[:accepted]:
+        actions.accept(staff["agent"], ticket.number)
+    for ticket in made[:2]:
+        actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
+        actions.start(staff["technician"], ticket.number)
+        actions.pend(staff["technician"], ticket.number, reason="等待用户")
+
+
+def _every_page(client: Client, sort: str, pages: int) -> list[str]:
+    numbers: list[str] = []
+    for page in range(1, pages + 1):
+        numbers += listed(client.get(f"/tickets/?segment=all&sort={sort}&page={page}"))
+    return numbers
+
+
+@pytest.mark.parametrize("rank_walk_depth", [200, 0])  # ranks walked, or the ids sorted
 @pytest.mark.parametrize("sort", ["deadline", "urgency", "-urgency", "status", "-status"])
 def test_big_queue_order_read_off_indexes_matches_the_whole_sort(
     sort: str,
+    rank_walk_depth: int,
     browse: Browse,
     staff: dict[str, User],
     make_ticket: MakeTicket,
@@ -495,26 +515,62 @@ def test_big_queue_order_read_off_indexes_matches_the_whole_sort(
         )
         for index in range(8)
     ]
-    for ticket in made[:3]:
-        actions.accept(staff["agent"], ticket.number)
-    for ticket in made[:2]:  # pending: their clocks pause, so they have no counting clock
-        actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
-        actions.start(staff["technician"], ticket.number)
-        actions.pend(staff["technician"], ticket.number, reason="等待用户")
+    _accept_and_pend(staff, made, accepted=3)
     client = browse("agent")
     monkeypatch.setattr(queue_queries, "PAGE_SIZE", 3)
 
-    def every_page() -> list[str]:
-        numbers: list[str] = []
-        for page in (1, 2, 3):
-            numbers += listed(client.get(f"/tickets/?segment=all&sort={sort}&page={page}"))
-        return numbers
-
-    whole_sort = every_page()
+    whole_sort = _every_page(client, sort, pages=3)
     monkeypatch.setattr(queue_queries, "TICKET_DRIVEN_LIMIT", 0)
-    from_indexes = every_page()
+    monkeypatch.setattr(queue_queries, "RANK_WALK_DEPTH", rank_walk_depth)
+    from_indexes = _every_page(client, sort, pages=3)
 
     assert len(whole_sort) == 8
     assert from_indexes == whole_sort
     if sort == "deadline":
         assert set(whole_sort[-2:]) == {made[0].number, made[1].number}
+
+
+@pytest.mark.parametrize(
+    ("chunks", "budget", "walks"),
+    [
+        ((1, 2), 1_000, True),  # chunk by chunk, one or two clocks at a time
+        ((200, 1600), 4_000, True),  # the settings used: every clock in the first chunk
+        ((1, 2), 0, False),  # gives up at once: one sorting query instead
+    ],
+)
+def test_deadline_walk_matches_the_whole_sort(
+    chunks: tuple[int, int],
+    budget: int,
+    walks: bool,
+    browse: Browse,
+    staff: dict[str, User],
+    make_ticket: MakeTicket,
+    policy: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The deadline order read off the clocks' index (`_walk_deadlines`) is the whole sort's:
+    tickets received together (equal deadlines, ordered by the clock's id), tickets with more
+    than one counting clock (listed once, at their nearest), and after them the tickets with
+    no counting clock, on every page."""
+    now = clock.now()
+    made = [
+        # two by two received at once: their deadlines are equal
+        make_ticket(title=f"话费异常 {i}", received_at=now - timedelta(minutes=5 * (i // 2)))
+        for i in range(9)
+    ]
+    _accept_and_pend(staff, made, accepted=4)
+    assert any(ticket.clocks.filter(paused_at=None, stopped_at=None).count() > 1 for ticket in made)
+    client = browse("agent")
+    monkeypatch.setattr(queue_queries, "PAGE_SIZE", 2)
+
+    whole_sort = _every_page(client, "deadline", pages=5)
+    monkeypatch.setattr(queue_queries, "TICKET_DRIVEN_LIMIT", 0)
+    monkeypatch.setattr(queue_queries, "WALK_CHUNKS", chunks)
+    monkeypatch.setattr(queue_queries, "WALK_BUDGET", budget)
+    walked = _every_page(client, "deadline", pages=5)
+
+    assert len(whole_sort) == 9
+    assert walked == whole_sort
+    assert set(whole_sort[-2:]) == {made[0].number, made[1].number}
+    queue = Ticket.objects.filter(number__in=[ticket.number for ticket in made])
+    assert (queue_queries._walk_deadlines(queue, 4) is not None) is walks

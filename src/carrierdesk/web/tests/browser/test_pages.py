@@ -7,7 +7,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.contrib.auth.models import User
-from django.template.loader import render_to_string
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
@@ -36,15 +35,13 @@ def test_sign_in_code_and_home_pages_have_no_errors(
 
 
 def _countdown_html(deadline_in: timedelta, rendered_ago: timedelta, **row: object) -> str:
-    """The countdown partial of a clock whose deadline is `deadline_in` from now, rendered as
+    """The countdown of a clock whose deadline is `deadline_in` from now, rendered as
     if `rendered_ago` earlier (so its text is stale until app.js ticks)."""
     now = clock.now()
     values = {"next_alert_at": None, "thresholds_passed": 0, "paused_at": None, "stopped_at": None}
     clock_row = SimpleNamespace(deadline=now + deadline_in, **{**values, **row})
     with translation.override("zh-hans"):
-        return render_to_string(
-            "web/partials/countdown.html", countdown(clock_row, now=now - rendered_ago)
-        )
+        return str(countdown(clock_row, now=now - rendered_ago))
 
 
 def test_countdowns_tick_and_climb_the_warning_ladder(
