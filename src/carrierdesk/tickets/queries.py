@@ -115,7 +115,6 @@ def open_load_of(outer: str) -> Coalesce:
     them): SQLite then uses the partial index, and PostgreSQL estimates the count as small
     (with the broad index its estimate, times the people, passed the JIT threshold: compiling
     took ~300 ms per page)."""
-    # Imported here: the web queries import this module.
     field = "assignee_id" if outer == "assignee" else "department_id"
     tickets = (
         Ticket.objects.filter(

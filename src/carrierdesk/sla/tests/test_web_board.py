@@ -15,7 +15,9 @@ from carrierdesk.conftest import at
 from carrierdesk.core import clock
 from carrierdesk.sla.models import Alert, PolicyVersion
 from carrierdesk.sla.sweep import sweep
+from carrierdesk.sla.web.board import BOARD_STATUSES
 from carrierdesk.tickets import actions
+from carrierdesk.tickets.choices import OPEN_STATUSES
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.web.tests import conftest as web_fixtures
 
@@ -175,6 +177,11 @@ def grid_cells(body: str) -> dict[tuple[str, str], tuple[int, str]]:
             if link:
                 cells[(label.strip(), heads[index])] = (int(link[2]), unescape(link[1]))
     return cells
+
+
+def test_grid_columns_are_the_open_statuses_its_index_holds() -> None:
+    """The grid counts the tickets of `ticket_open_scope` (OPEN_STATUSES), column by column."""
+    assert set(BOARD_STATUSES) == set(OPEN_STATUSES)
 
 
 def test_grid_counts_open_tickets_by_department_and_status_and_drills_down(

@@ -367,7 +367,8 @@ def queue_page(
         ids = rank_order_ids(queryset, *RANKED[key], offset, descending=descending)
     else:
         # The other segments have an index of their own that finds their few thousand open
-        # tickets; one sort of them costs less than one pass per rank.
+        # tickets, and deep pages need most ranks anyway: one sort costs less than a pass per
+        # rank.
         ids = list(
             ordered(queryset, sort).values_list("pk", flat=True)[offset : offset + PAGE_SIZE]
         )
@@ -446,10 +447,10 @@ def _primary_key_lookups() -> Iterator[None]:
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-        try:
-            yield
-        finally:
-            cursor.execute("SET LOCAL enable_bitmapscan TO DEFAULT")
+        yield
+        # Within a longer transaction the rest of it plans as usual. (After an error the
+        # transaction is rolled back, and the setting with it.)
+        cursor.execute("SET LOCAL enable_bitmapscan TO DEFAULT")
 
 
 def _walk_deadlines(queryset: QuerySet[Ticket], wanted: int) -> tuple[list[int], bool] | None:
