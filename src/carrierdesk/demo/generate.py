@@ -36,7 +36,15 @@ from carrierdesk.sla.models import PolicyVersion
 from carrierdesk.sla.sweep import sweep
 from carrierdesk.tickets import actions as tickets
 from carrierdesk.tickets import workflow
-from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status
+from carrierdesk.tickets.choices import (
+    Action,
+    Category,
+    Channel,
+    Kind,
+    Status,
+    Urgency,
+    is_regulated,
+)
 from carrierdesk.tickets.models import Ticket
 
 DAYS_BACK = 120
@@ -416,6 +424,15 @@ def build_ticket(
         else timedelta(minutes=rng.randrange(0, 8))
     )
     registered = min(received + delay, now)
+    regulator: dict[str, Any] = {}
+    if is_regulated(kind, channel):  # R-CMP-1: at least serious, with their case and due date
+        if urgency == Urgency.GENERAL:
+            urgency = Urgency.SERIOUS
+        prefix = "GXB" if channel == Channel.REGULATOR else "12345"
+        regulator = {
+            "regulator_reference": f"{prefix}-{seed}-{index:06d}",
+            "regulator_due_at": received + timedelta(days=rng.choice([5, 7, 10])),
+        }
     agents = organisation.by_role[Role.AGENT]
     owner = rng.choice(agents)
     handler_department = handling_department(kind, category)
@@ -434,6 +451,7 @@ def build_ticket(
             description=description,
             received_at=received,
             external_reference=reference,
+            **regulator,
             # History: these customers were told at the time (R-INT-4), not by today's server.
             acknowledge_customer=False,
         )
@@ -448,6 +466,9 @@ def build_ticket(
             break  # the rest of the plan has not happened yet
         actor, params = _step(step, rng, organisation, owner, handler, handler_department)
         with clock.frozen(at):
+            if step == Action.CLOSE and tickets.needs_closure_approval(ticket):
+                supervisor = organisation.by_role[Role.SUPERVISOR][0]
+                tickets.approve_closure(supervisor, ticket.number)  # R-CMP-1
             tickets.TRANSITION_FUNCTIONS[step](actor, ticket.number, **params)
     return ticket
 

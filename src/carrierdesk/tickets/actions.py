@@ -37,7 +37,17 @@ from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.notifications.actions import enqueue_to_customer
 from carrierdesk.sla.actions import MATCHED_FIELDS, clocks_follow, policy_in_force, rebuild_clocks
 from carrierdesk.tickets import workflow
-from carrierdesk.tickets.choices import NUMBER_PREFIX, Action, Category, Channel, Kind, Status
+from carrierdesk.tickets.choices import (
+    COMPLAINT_KINDS,
+    NUMBER_PREFIX,
+    Action,
+    Category,
+    Channel,
+    Kind,
+    Status,
+    Urgency,
+    is_regulated,
+)
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent, content_path
 from carrierdesk.tickets.queries import TICKET_RELATED
 
@@ -110,14 +120,24 @@ def _clean_received_at(value: datetime | None, now: datetime) -> datetime:
     return min(value, now)
 
 
-def _clean_classification(kind: str, values: dict[str, Any], errors: dict[str, list[Any]]) -> None:
-    """Check urgency and subtype against the kind (R-CLS-1..3); fill the default urgency."""
+def _clean_classification(
+    kind: str, values: dict[str, Any], errors: dict[str, list[Any]], *, regulated: bool = False
+) -> None:
+    """Check urgency and subtype against the kind (R-CLS-1..3); fill the default urgency
+    (serious for a complaint through the regulator or 12345, which is never general: R-CMP-1)."""
     urgencies = workflow.URGENCIES[kind]
     if not values.get("urgency"):
-        values["urgency"] = urgencies[0]
+        values["urgency"] = Urgency.SERIOUS if regulated else urgencies[0]
     elif values["urgency"] not in urgencies:
         errors.setdefault("urgency", []).append(
             _("For this kind choose one of: %(choices)s.") % {"choices": ", ".join(urgencies)}
+        )
+    elif regulated and values["urgency"] == Urgency.GENERAL:
+        errors.setdefault("urgency", []).append(
+            _(
+                "A complaint through the regulator or the 12345 hotline is at least serious "
+                "(R-CMP-1)."
+            )
         )
     subtypes = workflow.SUBTYPES[kind]
     subtype = values.get("subtype") or ""
@@ -130,14 +150,22 @@ def _clean_classification(kind: str, values: dict[str, Any], errors: dict[str, l
         errors.setdefault("subtype", []).append(_("This kind has no subtypes."))
 
 
-def _clean_fields(kind: str, values: dict[str, Any], customer: Customer) -> dict[str, Any]:
-    """Validate registration or update fields; raise InvalidInput naming every bad field."""
-    errors: dict[str, list[Any]] = {}
+def _clean_fields(
+    kind: str,
+    values: dict[str, Any],
+    customer: Customer,
+    *,
+    regulated: bool = False,
+    errors: dict[str, list[Any]] | None = None,
+) -> dict[str, Any]:
+    """Validate registration or update fields; raise InvalidInput naming every bad field
+    (with those already in `errors`)."""
+    errors = {} if errors is None else errors
     cleaned = dict(values)
     if "category" in cleaned and cleaned["category"] not in Category.values:
         errors.setdefault("category", []).append(_("Unknown category."))
     if "urgency" in cleaned or "subtype" in cleaned or "kind" in cleaned:
-        _clean_classification(kind, cleaned, errors)
+        _clean_classification(kind, cleaned, errors, regulated=regulated)
     for field, required, limit in (
         ("title", True, 200),
         ("description", True, MAX_TEXT),
@@ -164,6 +192,42 @@ def _clean_fields(kind: str, values: dict[str, Any], customer: Customer) -> dict
     if errors:
         raise InvalidInput(fields=errors)
     return cleaned
+
+
+def _clean_regulator(
+    regulated: bool,
+    reference: str,
+    due_at: datetime | None,
+    received: datetime,
+    errors: dict[str, list[Any]],
+) -> dict[str, Any]:
+    """R-CMP-1: the regulator's (or 12345's) case reference and due date, required on the
+    complaints they send and refused on every other ticket."""
+    if not regulated:
+        for field, value in (("regulator_reference", reference), ("regulator_due_at", due_at)):
+            if value:
+                errors.setdefault(field, []).append(
+                    _(
+                        "Only a complaint through the regulator or the 12345 hotline carries "
+                        "the regulator's reference and due date."
+                    )
+                )
+        return {}
+    try:
+        reference = clean_text(reference, "regulator_reference", required=True, limit=64)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    if due_at is None:
+        errors.setdefault("regulator_due_at", []).append(
+            _("Give the due date the regulator or the 12345 hotline set.")
+        )
+    elif timezone.is_naive(due_at):
+        errors.setdefault("regulator_due_at", []).append(_("Give the time with its time zone."))
+    elif due_at <= received:
+        errors.setdefault("regulator_due_at", []).append(
+            _("The due date must come after the time received.")
+        )
+    return {"regulator_reference": reference, "regulator_due_at": due_at}
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -196,6 +260,8 @@ def register_ticket(
     contact_name: str = "",
     contact_phone: str = "",
     external_reference: str = "",
+    regulator_reference: str = "",
+    regulator_due_at: datetime | None = None,
     acknowledge_customer: bool = True,
 ) -> Ticket:
     """Register a ticket (受理, R-INT-3); the registering agent becomes its first owner.
@@ -214,6 +280,8 @@ def register_ticket(
         raise InvalidInput(fields=errors)
     now = clock.now()
     received = _clean_received_at(received_at, now)
+    regulated = is_regulated(kind, channel)
+    regulator = _clean_regulator(regulated, regulator_reference, regulator_due_at, received, errors)
     cleaned = _clean_fields(
         kind,
         {
@@ -228,6 +296,8 @@ def register_ticket(
             "subscription": subscription,
         },
         customer,
+        regulated=regulated,
+        errors=errors,
     )
     if actor is None or not isinstance(actor, User):
         raise PermissionDenied(_("A ticket is registered by a staff member (its first owner)."))
@@ -247,6 +317,7 @@ def register_ticket(
         updated_at=now,
         sla_policy=policy_in_force(received),
         **cleaned,
+        **regulator,
     )
     snapshot = {
         field: mask_field(field, getattr(ticket, field))
@@ -261,6 +332,7 @@ def register_ticket(
             "region",
             "received_at",
             "contact_phone",
+            *regulator,
         )
     }
     clocks_follow(ticket, Action.REGISTER, now)  # clocks before the audit: see _append_event
@@ -551,8 +623,16 @@ def resolve(
 def close(
     actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
 ) -> Ticket:
-    """Archive (已归档)."""
+    """Archive (已归档); a major complaint only once a supervisor approved (R-CMP-1)."""
     note = clean_text(note, "note", required=False, limit=MAX_TEXT)
+
+    def prepare(ticket: Ticket) -> None:
+        if needs_closure_approval(ticket) and ticket.closure_approved_at is None:
+            raise IllegalTransition(
+                _("A major complaint is closed only after a supervisor approves it (R-CMP-1)."),
+                extra={"status": ticket.status, "needs": Action.APPROVE_CLOSURE.value},
+            )
+
     return _transition(
         actor,
         number,
@@ -560,7 +640,50 @@ def close(
         note=note,
         expected_version=expected_version,
         apply=_stamp("closed_at"),
+        prepare=prepare,
     )
+
+
+def needs_closure_approval(ticket: Ticket) -> bool:
+    """R-CMP-1: a major complaint's closing needs a supervisor's approval."""
+    return ticket.kind in COMPLAINT_KINDS and ticket.urgency == Urgency.MAJOR
+
+
+@transaction.atomic
+def approve_closure(
+    actor: Actor, number: str, *, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """A supervisor approves closing a resolved major complaint (R-CMP-1); reopening the
+    complaint withdraws the approval."""
+    note = clean_text(note, "note", required=False, limit=MAX_TEXT)
+    ticket = _lock(number)
+    require_role(actor, Action.APPROVE_CLOSURE)
+    check_version(ticket.version, expected_version)
+    if not needs_closure_approval(ticket):
+        raise IllegalTransition(
+            _("Only a major complaint needs a supervisor's approval to close."),
+            extra={"status": ticket.status},
+        )
+    if ticket.status != Status.RESOLVED:
+        raise IllegalTransition(
+            _("A complaint's closing is approved once it is resolved."),
+            extra={"status": ticket.status},
+        )
+    if ticket.closure_approved_at is not None:
+        raise IllegalTransition(
+            _("Closing this complaint is already approved."), extra={"status": ticket.status}
+        )
+    now = clock.now()
+    ticket.closure_approved_by = acting_user(actor)
+    ticket.closure_approved_at = now
+    ticket.updated_at = now
+    ticket.version += 1
+    ticket.save()
+    changes = {"closure_approved_at": [None, now.isoformat()]}
+    _append_event(
+        ticket, actor, Action.APPROVE_CLOSURE, ticket.status, ticket.status, changes, note, now
+    )
+    return ticket
 
 
 @transaction.atomic
@@ -574,7 +697,12 @@ def reopen(
         ticket.reopen_count += 1
         ticket.resolved_at = None
         ticket.closed_at = None
-        return {"reopen_count": [ticket.reopen_count - 1, ticket.reopen_count]}
+        changes: dict[str, Any] = {"reopen_count": [ticket.reopen_count - 1, ticket.reopen_count]}
+        if ticket.closure_approved_at is not None:  # handled again: approved again (R-CMP-1)
+            changes["closure_approved_at"] = [ticket.closure_approved_at.isoformat(), None]
+            ticket.closure_approved_at = None
+            ticket.closure_approved_by = None
+        return changes
 
     return _transition(
         actor, number, Action.REOPEN, note=reason, expected_version=expected_version, apply=apply
@@ -662,7 +790,8 @@ def update_ticket(
     if "urgency" in values or "subtype" in values:
         values.setdefault("urgency", ticket.urgency)
         values.setdefault("subtype", ticket.subtype)
-    cleaned = _clean_fields(ticket.kind, values, ticket.customer)
+    regulated = is_regulated(ticket.kind, ticket.channel)
+    cleaned = _clean_fields(ticket.kind, values, ticket.customer, regulated=regulated)
     changes = apply_changes(ticket, cleaned)
     if not changes and not note:
         return ticket
@@ -764,3 +893,11 @@ def attach(
         now,
     )
     return attachment
+
+
+#: Every verb on a ticket by name, for the API: the status-changing ones and those that keep
+#: the status but follow the workflow (R-CMP-1's approval).
+VERB_FUNCTIONS: dict[str, Callable[..., Ticket]] = {
+    **TRANSITION_FUNCTIONS,
+    Action.APPROVE_CLOSURE: approve_closure,
+}

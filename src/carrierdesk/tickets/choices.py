@@ -134,8 +134,22 @@ class Action(models.TextChoices):
     NOTE = "note", _("Add note")
     ATTACH = "attach", _("Attach file")
     UPDATE = "update", _("Update")
+    APPROVE_CLOSURE = "approve_closure", _("Approve closure")
     # Written by the time-limit sweeper (R-SLA-3), never by a person.
     SLA_WARNING = "sla_warning", _("Time-limit warning")
     SLA_BREACH = "sla_breach", _("Time limit breached")
     SLA_ESCALATION = "sla_escalation", _("Escalated")
     SLA_REBUILD = "sla_rebuild", _("Time limits recomputed")
+
+
+#: Complaints in the sense of R-CLS-3 and R-CMP-1: severity-graded, closing the loop.
+COMPLAINT_KINDS = frozenset({Kind.COMPLAINT, Kind.APPEAL})
+#: Channels through which a complaint comes from the regulator (工信部申诉) or the government
+#: hotline 12345 (R-CMP-1).
+REGULATED_CHANNELS = frozenset({Channel.REGULATOR, Channel.GOV_HOTLINE})
+
+
+def is_regulated(kind: str, channel: str) -> bool:
+    """A regulator appeal, or a complaint through the regulator or 12345 (R-CMP-1): at least
+    serious, with the regulator's reference and due date."""
+    return kind == Kind.APPEAL or (kind == Kind.COMPLAINT and channel in REGULATED_CHANNELS)

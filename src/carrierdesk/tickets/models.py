@@ -94,6 +94,20 @@ class Ticket(models.Model):
     external_reference = models.CharField(
         _("external reference"), max_length=64, blank=True, db_index=True
     )
+    # R-CMP-1: a complaint through the regulator (工信部申诉) or the 12345 hotline carries the
+    # case reference and the due date they set.
+    regulator_reference = models.CharField(_("regulator's reference"), max_length=64, blank=True)
+    regulator_due_at = models.DateTimeField(_("regulator's due date"), null=True, blank=True)
+    # R-CMP-1: a major complaint is closed only after a supervisor approves (cleared on reopening).
+    closure_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closure approved by"),
+    )
+    closure_approved_at = models.DateTimeField(_("closure approved"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     sla_policy = models.ForeignKey(
         "sla.PolicyVersion",

@@ -70,7 +70,15 @@ _CONSTANT = re.compile(r"[a-z_]+")
 
 
 #: The related rows a ticket is shown with.
-TICKET_RELATED = ("customer", "subscription", "region", "first_owner", "assignee", "department")
+TICKET_RELATED = (
+    "customer",
+    "subscription",
+    "region",
+    "first_owner",
+    "assignee",
+    "department",
+    "closure_approved_by",
+)
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from carrierdesk.accounts.choices import STAFF_ROLES, Role
 from carrierdesk.tickets.choices import (
+    COMPLAINT_KINDS,
     TERMINAL_STATUSES,
     Action,
     Kind,
@@ -136,6 +137,8 @@ ROLE_ACTIONS: Mapping[str, frozenset[str]] = {
     Action.REOPEN: frozenset({Role.AGENT, Role.QUALITY_INSPECTOR, Role.SUPERVISOR, Role.ADMIN}),
     Action.CANCEL: frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     Action.UPDATE: frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
+    # R-CMP-1: closing a major complaint needs a supervisor's approval.
+    Action.APPROVE_CLOSURE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     Action.NOTE: _ALL_STAFF,
     Action.ATTACH: _ALL_STAFF,
 }
@@ -150,6 +153,22 @@ def allowed_actions(kind: str, status: str) -> list[str]:
     """The status-changing actions open to a ticket of `kind` in `status`, in lifecycle order."""
     table = TRANSITIONS[kind]
     return [action for action in TRANSITION_ACTIONS if status in table.get(action, {})]
+
+
+def open_actions(kind: str, status: str, urgency: str, closure_approved: bool) -> list[str]:
+    """The verbs open to a ticket now: `allowed_actions`, where a resolved major complaint not
+    yet approved offers its supervisor's approval instead of closing (R-CMP-1)."""
+    actions = allowed_actions(kind, status)
+    if (
+        kind in COMPLAINT_KINDS
+        and urgency == Urgency.MAJOR
+        and status == S.RESOLVED
+        and not closure_approved
+    ):
+        actions = [
+            Action.APPROVE_CLOSURE if action == Action.CLOSE else action for action in actions
+        ]
+    return actions
 
 
 def can_role_act(roles: frozenset[str], action: str) -> bool:

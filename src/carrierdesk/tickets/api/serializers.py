@@ -32,6 +32,7 @@ class TicketSerializer(serializers.ModelSerializer):
     department = natural_key("code")
     first_owner = natural_key("username")
     assignee = natural_key("username")
+    closure_approved_by = natural_key("username")
     contact_name = MaskedField(mask_name)
     contact_phone = MaskedField(mask_phone)
     allowed_actions = serializers.SerializerMethodField()
@@ -73,6 +74,10 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at",
             "reopen_count",
             "external_reference",
+            "regulator_reference",
+            "regulator_due_at",
+            "closure_approved_by",
+            "closure_approved_at",
             "version",
             "allowed_actions",
             "next_deadline",
@@ -82,7 +87,8 @@ class TicketSerializer(serializers.ModelSerializer):
         return mask_name(ticket.customer.name)
 
     def get_allowed_actions(self, ticket: Ticket) -> list[str]:
-        return workflow.allowed_actions(ticket.kind, ticket.status)
+        approved = ticket.closure_approved_at is not None
+        return workflow.open_actions(ticket.kind, ticket.status, ticket.urgency, approved)
 
     @extend_schema_field(NextDeadlineSerializer(allow_null=True))
     def get_next_deadline(self, ticket: Ticket) -> dict[str, Any] | None:
@@ -141,6 +147,19 @@ class TicketCreateSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     external_reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    regulator_reference = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="the case number of the regulator (工信部申诉) or the 12345 hotline; required "
+        "on their complaints and on regulator appeals, refused on other tickets (R-CMP-1)",
+    )
+    regulator_due_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="the due date the regulator or 12345 set, after the time received; required "
+        "and refused as `regulator_reference` is",
+    )
 
 
 class TicketUpdateSerializer(serializers.Serializer):
@@ -200,7 +219,7 @@ class ResolveActionSerializer(NoteActionSerializer):
     resolution = serializers.CharField(max_length=10_000)
 
 
-#: The input of each status-changing verb.
+#: The input of each verb on a ticket (`actions.VERB_FUNCTIONS`).
 ACTION_SERIALIZERS: dict[str, type[_VersionedSerializer]] = {
     Action.ACCEPT: NoteActionSerializer,
     Action.REJECT: ReasonActionSerializer,
@@ -212,6 +231,8 @@ ACTION_SERIALIZERS: dict[str, type[_VersionedSerializer]] = {
     Action.CLOSE: NoteActionSerializer,
     Action.REOPEN: ReasonActionSerializer,
     Action.CANCEL: ReasonActionSerializer,
+    # Keeps the status: a supervisor's approval to close a major complaint (R-CMP-1).
+    Action.APPROVE_CLOSURE: NoteActionSerializer,
 }
 
 

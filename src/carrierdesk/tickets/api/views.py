@@ -204,7 +204,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 def _transition_view(name: str) -> Callable[..., Response]:
     serializer_class = ACTION_SERIALIZERS[name]
-    function = actions.TRANSITION_FUNCTIONS[name]
+    function = actions.VERB_FUNCTIONS[name]
 
     def view(self: TicketViewSet, request: Request, number: str) -> Response:
         ticket = self.get_object()

@@ -88,6 +88,23 @@ class IntakeForm(StaffForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         help_text=_("If the customer wants to be called back on another number."),
     )
+    # R-CMP-1: the case of the regulator (工信部申诉) or the 12345 hotline.
+    regulator_reference = forms.CharField(
+        label=_("Regulator's reference"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "For a complaint through the regulator or the 12345 hotline, or a regulator "
+            "appeal: their case number."
+        ),
+    )
+    regulator_due_at = forms.DateTimeField(
+        label=_("Regulator's due date"),
+        required=False,
+        input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+        help_text=_("The due date they set (local time)."),
+    )
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
@@ -170,6 +187,8 @@ class IntakeForm(StaffForm):
             "received_at": data["received_at"],
             "contact_name": data["contact_name"],
             "contact_phone": data["contact_phone"],
+            "regulator_reference": data["regulator_reference"],
+            "regulator_due_at": data["regulator_due_at"],
         }
 
 

@@ -81,8 +81,9 @@ def _carry_out(
 @staff_view()
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    """One status-changing verb (R-WF-1), for the version of the ticket the form showed."""
-    function = actions.TRANSITION_FUNCTIONS.get(action)
+    """One verb of the workflow (R-WF-1, R-CMP-1's approval), for the version of the ticket
+    the form showed."""
+    function = actions.VERB_FUNCTIONS.get(action)
     if function is None:
         raise Http404()
     current = access_ticket(request.user, number)

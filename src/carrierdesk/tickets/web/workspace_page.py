@@ -316,9 +316,10 @@ def assign_choices(ticket: Ticket) -> dict[str, Any]:
 
 def allowed_for(ticket: Ticket, roles: frozenset[str]) -> list[str]:
     """Exactly the verbs the workflow allows now that one of these roles may take."""
+    approved = ticket.closure_approved_at is not None
     return [
         action
-        for action in workflow.allowed_actions(ticket.kind, ticket.status)
+        for action in workflow.open_actions(ticket.kind, ticket.status, ticket.urgency, approved)
         if workflow.can_role_act(roles, action)
     ]
 
@@ -364,7 +365,7 @@ def page_context(request: HttpRequest, ticket: Ticket, slots: Slots) -> dict[str
     events, truncated = timeline(ticket)
     attachments = attachments_of(ticket)
     names = people_names(
-        {ticket.first_owner_id, ticket.assignee_id}
+        {ticket.first_owner_id, ticket.assignee_id, ticket.closure_approved_by_id}
         | {event.actor_id for event in events}
         | {attachment.uploaded_by_id for attachment in attachments}
     )
@@ -379,6 +380,7 @@ def page_context(request: HttpRequest, ticket: Ticket, slots: Slots) -> dict[str
         "resolution": mask_text(ticket.resolution),
         "first_owner": names.get(ticket.first_owner_id, ""),
         "assignee": names.get(ticket.assignee_id or 0, ""),
+        "closure_approver": names.get(ticket.closure_approved_by_id or 0, ""),
         "clocks": clock_rows(ticket),
         "panel": customer_panel(
             ticket,

@@ -1,0 +1,315 @@
+"""Complaint handling (issue 6 §1, R-CMP-1): complaints through the regulator (工信部申诉) or the
+12345 hotline are at least serious and carry the regulator's reference and due date; a major
+complaint is closed only after a supervisor approves."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from carrierdesk.audit.models import AuditEntry
+from carrierdesk.conftest import at
+from carrierdesk.core import clock
+from carrierdesk.core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from carrierdesk.customers.models import Customer
+from carrierdesk.sla.models import PolicyVersion
+from carrierdesk.tickets import actions
+from carrierdesk.tickets.choices import Action, is_regulated
+from carrierdesk.tickets.models import Ticket, TicketEvent
+from carrierdesk.tickets.tests.test_web_intake import error_of, form_data
+from carrierdesk.tickets.tests.test_web_workspace import buttons
+from carrierdesk.tickets.tests.web_helpers import Browse
+from carrierdesk.web.tests import conftest as web_fixtures
+
+pytestmark = pytest.mark.django_db
+
+# The messages in English (autouse), the signed-in clients.
+english = web_fixtures.english
+browse = web_fixtures.browse
+
+MakeTicket = Callable[..., Ticket]
+RECEIVED = at("2026-11-23 09:00")  # a Monday
+DUE = at("2026-11-30 18:00")
+
+
+def counts() -> tuple[int, int, int]:
+    return Ticket.objects.count(), TicketEvent.objects.count(), AuditEntry.objects.count()
+
+
+def regulated(make_ticket: MakeTicket, **overrides: Any) -> Ticket:
+    values: dict[str, Any] = {
+        "channel": "gov_hotline",
+        "received_at": RECEIVED,
+        "regulator_reference": "12345-GZ-2026-000731",
+        "regulator_due_at": DUE,
+    }
+    values.update(overrides)
+    with clock.frozen(RECEIVED + timedelta(hours=1)):
+        return make_ticket(**values)
+
+
+# --- at least serious, with the regulator's reference and due date ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "channel", "expected"),
+    [
+        ("complaint", "gov_hotline", True),
+        ("complaint", "regulator", True),
+        ("complaint", "hotline", False),
+        ("appeal", "hotline", True),  # a regulator appeal, whatever channel brought it
+        ("inquiry", "gov_hotline", False),
+    ],
+)
+def test_which_tickets_are_regulated(kind: str, channel: str, expected: bool) -> None:
+    assert is_regulated(kind, channel) is expected
+
+
+def test_a_12345_complaint_is_serious_by_default_with_its_limits(
+    make_ticket: MakeTicket, policy: PolicyVersion
+) -> None:
+    ticket = regulated(make_ticket)
+    assert ticket.urgency == "serious"
+    assert ticket.regulator_reference == "12345-GZ-2026-000731"
+    assert ticket.regulator_due_at == DUE
+    clocks = {row.name: row for row in ticket.clocks.all()}
+    # The serious severity's limits (SPEC §4): first handling 2, closure 7 working days.
+    assert clocks["first_handling"].target.code == "complaint-serious-first-handling"
+    assert clocks["resolution"].target.code == "complaint-serious-closure"
+    register = ticket.events.get(action=Action.REGISTER)
+    assert register.changes["regulator_reference"] == "12345-GZ-2026-000731"
+
+
+def test_a_major_regulator_complaint_keeps_its_severity(make_ticket: MakeTicket) -> None:
+    ticket = regulated(make_ticket, channel="regulator", urgency="major")
+    assert ticket.urgency == "major"
+
+
+def test_a_regulated_complaint_is_never_general(make_ticket: MakeTicket) -> None:
+    before = counts()
+    with pytest.raises(InvalidInput) as refused:
+        regulated(make_ticket, urgency="general")
+    assert "at least serious" in str(refused.value.fields["urgency"][0])
+    assert counts() == before
+
+
+def test_the_regulator_reference_and_due_date_are_required(make_ticket: MakeTicket) -> None:
+    before = counts()
+    with pytest.raises(InvalidInput) as refused:
+        regulated(make_ticket, regulator_reference="  ", regulator_due_at=None)
+    assert set(refused.value.fields) == {"regulator_reference", "regulator_due_at"}
+    with pytest.raises(InvalidInput) as refused:
+        regulated(make_ticket, kind="appeal", channel="hotline", regulator_reference="")
+    assert set(refused.value.fields) == {"regulator_reference"}
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        (RECEIVED - timedelta(hours=1), "after the time received"),
+        (DUE.replace(tzinfo=None), "time zone"),
+    ],
+)
+def test_a_bad_due_date_is_refused(make_ticket: MakeTicket, due: Any, message: str) -> None:
+    before = counts()
+    with pytest.raises(InvalidInput) as refused:
+        regulated(make_ticket, regulator_due_at=due)
+    assert message in str(refused.value.fields["regulator_due_at"][0])
+    assert counts() == before
+
+
+def test_other_tickets_carry_no_regulator_fields(make_ticket: MakeTicket) -> None:
+    before = counts()
+    with pytest.raises(InvalidInput) as refused:
+        regulated(make_ticket, channel="hotline")
+    assert set(refused.value.fields) == {"regulator_reference", "regulator_due_at"}
+    assert counts() == before
+    plain = make_ticket()  # a hotline complaint: general by default, no regulator fields
+    assert (plain.urgency, plain.regulator_reference, plain.regulator_due_at) == (
+        "general",
+        "",
+        None,
+    )
+
+
+def test_a_regulated_complaint_cannot_be_lowered_to_general(
+    make_ticket: MakeTicket, staff: dict[str, User]
+) -> None:
+    ticket = regulated(make_ticket)
+    with pytest.raises(InvalidInput) as refused:
+        actions.update_ticket(staff["agent"], ticket.number, urgency="general")
+    assert "urgency" in refused.value.fields
+    ticket.refresh_from_db()
+    assert (ticket.urgency, ticket.version) == ("serious", 1)
+    raised = actions.update_ticket(staff["agent"], ticket.number, urgency="major")
+    assert raised.urgency == "major"
+
+
+# --- a major complaint closes after a supervisor's approval -----------------------------------
+
+
+def resolved(make_ticket: MakeTicket, staff: dict[str, User], urgency: str = "major") -> Ticket:
+    ticket = make_ticket(urgency=urgency)
+    actions.accept(staff["agent"], ticket.number)
+    actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
+    actions.start(staff["technician"], ticket.number)
+    return actions.resolve(staff["technician"], ticket.number, resolution="已退还多扣话费。")
+
+
+def test_a_major_complaint_closes_only_after_approval(
+    make_ticket: MakeTicket, staff: dict[str, User]
+) -> None:
+    ticket = resolved(make_ticket, staff)
+    before = counts()
+    with pytest.raises(IllegalTransition) as refused:
+        actions.close(staff["agent"], ticket.number)
+    assert "supervisor approves" in str(refused.value)
+    assert counts() == before
+
+    approved = actions.approve_closure(staff["supervisor"], ticket.number, note="处理结果已核实。")
+    assert approved.closure_approved_by == staff["supervisor"]
+    assert approved.closure_approved_at is not None
+    assert approved.status == "resolved"
+    event = approved.events.get(action=Action.APPROVE_CLOSURE)
+    assert (event.actor, event.note) == (staff["supervisor"], "处理结果已核实。")
+    assert AuditEntry.objects.filter(event_type="ticket.approve_closure").count() == 1
+
+    closed = actions.close(staff["agent"], ticket.number)
+    assert closed.status == "closed"
+
+
+def test_reopening_withdraws_the_approval(make_ticket: MakeTicket, staff: dict[str, User]) -> None:
+    ticket = resolved(make_ticket, staff)
+    actions.approve_closure(staff["supervisor"], ticket.number)
+    reopened = actions.reopen(staff["quality_inspector"], ticket.number, reason="客户不满意。")
+    assert (reopened.closure_approved_by, reopened.closure_approved_at) == (None, None)
+    actions.start(staff["technician"], ticket.number)
+    actions.resolve(staff["technician"], ticket.number, resolution="再次核实并退费。")
+    with pytest.raises(IllegalTransition):
+        actions.close(staff["agent"], ticket.number)
+
+
+@pytest.mark.parametrize("role", ["agent", "technician", "quality_inspector", "dispatcher"])
+def test_only_supervisors_and_admins_approve(
+    make_ticket: MakeTicket, staff: dict[str, User], role: str
+) -> None:
+    ticket = resolved(make_ticket, staff)
+    with pytest.raises(PermissionDenied):
+        actions.approve_closure(staff[role], ticket.number)
+    ticket.refresh_from_db()
+    assert ticket.closure_approved_at is None
+    assert actions.approve_closure(staff["admin"], ticket.number).closure_approved_at is not None
+
+
+def test_approval_is_refused_out_of_place(make_ticket: MakeTicket, staff: dict[str, User]) -> None:
+    serious = resolved(make_ticket, staff, urgency="serious")
+    with pytest.raises(IllegalTransition, match="Only a major complaint"):
+        actions.approve_closure(staff["supervisor"], serious.number)
+    assert actions.close(staff["agent"], serious.number).status == "closed"  # no approval needed
+
+    unresolved = make_ticket(urgency="major")
+    with pytest.raises(IllegalTransition, match="once it is resolved"):
+        actions.approve_closure(staff["supervisor"], unresolved.number)
+
+    major = resolved(make_ticket, staff)
+    actions.approve_closure(staff["supervisor"], major.number)
+    before = counts()
+    with pytest.raises(IllegalTransition, match="already approved"):
+        actions.approve_closure(staff["supervisor"], major.number)
+    assert counts() == before
+
+
+# --- through the API ---------------------------------------------------------------------------
+
+
+def test_the_api_registers_a_regulated_complaint_and_approves_its_closing(
+    staff: dict[str, User], customer: Customer, make_ticket: MakeTicket
+) -> None:
+    api = APIClient()
+    api.force_authenticate(staff["agent"])
+    payload = {
+        "kind": "complaint",
+        "channel": "regulator",
+        "category": "billing",
+        "customer": customer.number,
+        "title": "工信部转来的申诉",
+        "description": "用户向工信部申诉话费多扣。",
+        "regulator_reference": "GXB-2026-11-0042",
+        "regulator_due_at": "2026-12-04T18:00:00+08:00",
+    }
+    created = api.post("/api/v1/tickets/", payload, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["urgency"], body["regulator_reference"]) == ("serious", "GXB-2026-11-0042")
+    assert body["regulator_due_at"].startswith("2026-12-04T18:00:00")
+
+    refused = api.post("/api/v1/tickets/", {**payload, "urgency": "general"}, format="json")
+    assert refused.status_code == 400
+    assert "urgency" in refused.json()["error"]["fields"]
+
+    ticket = resolved(make_ticket, staff)
+    api.force_authenticate(staff["supervisor"])
+    closing = api.post(f"/api/v1/tickets/{ticket.number}/close/", {}, format="json")
+    assert closing.status_code == 409
+    approved = api.post(f"/api/v1/tickets/{ticket.number}/approve_closure/", {}, format="json")
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["closure_approved_by"] == "supervisor"
+    assert api.post(f"/api/v1/tickets/{ticket.number}/close/", {}, format="json").status_code == 200
+
+
+# --- in the staff UI -------------------------------------------------------------------------
+
+
+def test_intake_registers_a_12345_complaint_with_its_case(
+    browse: Browse, customer: Customer, policy: PolicyVersion
+) -> None:
+    client = browse("agent")
+    now = timezone.localtime(clock.now())
+    due = (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    data = form_data(
+        customer,
+        channel="gov_hotline",
+        urgency="general",
+        regulator_reference="",
+        regulator_due_at="",
+    )
+    html = client.post("/intake/", data).content.decode()
+    assert "at least serious" in error_of(html, "urgency")
+    assert error_of(html, "regulator_reference")
+    assert error_of(html, "regulator_due_at")
+    assert not Ticket.objects.exists()
+
+    data.update(urgency="serious", regulator_reference="12345-GZ-0731", regulator_due_at=due)
+    response = client.post("/intake/", data)
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert (ticket.urgency, ticket.regulator_reference) == ("serious", "12345-GZ-0731")
+    assert timezone.localtime(ticket.regulator_due_at).strftime("%Y-%m-%dT%H:%M") == due
+    html = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "12345-GZ-0731" in html
+
+
+def test_the_workspace_offers_the_approval_before_closing(
+    browse: Browse, make_ticket: MakeTicket, staff: dict[str, User]
+) -> None:
+    ticket = resolved(make_ticket, staff)
+    supervisor = browse("supervisor")
+    html = supervisor.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "approve_closure" in buttons(html) and "close" not in buttons(html)
+    assert "approve_closure" not in buttons(
+        browse("agent").get(f"/tickets/{ticket.number}/").content.decode()
+    )
+
+    version = Ticket.objects.get(pk=ticket.pk).version
+    response = supervisor.post(
+        f"/tickets/{ticket.number}/act/approve_closure/", {"version": version, "note": "已核实。"}
+    )
+    assert response.status_code == 302
+    html = supervisor.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "close" in buttons(html) and "approve_closure" not in buttons(html)
+    assert "Closure approved by" in html
