@@ -149,7 +149,7 @@ def _append_event(
     """The timeline event and the audit entry of one action, in the caller's transaction.
 
     The audit entry locks the audit chain head until the transaction ends, so it comes last
-    (the order of `tickets.actions._append_event`).
+    (the order of `tickets.actions.append_event`).
     """
     before = incident.stage if from_stage is None else from_stage
     event = IncidentEvent.objects.create(

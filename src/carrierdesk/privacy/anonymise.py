@@ -32,7 +32,7 @@ from carrierdesk.privacy.models import (
 from carrierdesk.privacy.queries import ENDED_SUBSCRIPTION_STATUSES
 from carrierdesk.privacy.retention import ANONYMISED_NAME, placeholder, scrub, scrub_json
 from carrierdesk.tickets.choices import TERMINAL_STATUSES
-from carrierdesk.tickets.models import Ticket, TicketEvent
+from carrierdesk.tickets.models import ResultFeedback, Ticket, TicketEvent
 
 MAX_REASON = 500
 
@@ -119,6 +119,7 @@ def anonymise_customer(
         subscription.save()
     changed_tickets = sum(_anonymise_ticket(ticket, known) for ticket in tickets)
     changed_events = _anonymise_timelines([ticket.pk for ticket in tickets], known)
+    changed_events += _anonymise_feedback([ticket.pk for ticket in tickets], known)
     _scrub_own_rows(customer, known)
 
     counts = {
@@ -197,6 +198,22 @@ def _anonymise_timelines(ticket_ids: list[int], known: tuple[str, ...]) -> int:
         if note == event.note and changes == event.changes:
             continue
         models.QuerySet(model=TicketEvent).filter(pk=event.pk).update(note=note, changes=changes)
+        rewritten += 1
+    return rewritten
+
+
+def _anonymise_feedback(ticket_ids: list[int], known: tuple[str, ...]) -> int:
+    """Scrub the cause and measures of the result feedback given on the tickets (R-CMP-2):
+    append-only like the timeline, rewritten the same way (counted with the events)."""
+    rows = ResultFeedback.objects.filter(ticket_id__in=ticket_ids).only("id", "cause", "measures")
+    rewritten = 0
+    for row in rows.order_by("id").iterator(chunk_size=500):
+        cause, measures = scrub(row.cause, known), scrub(row.measures, known)
+        if (cause, measures) == (row.cause, row.measures):
+            continue
+        models.QuerySet(model=ResultFeedback).filter(pk=row.pk).update(
+            cause=cause, measures=measures
+        )
         rewritten += 1
     return rewritten
 

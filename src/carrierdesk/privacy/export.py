@@ -32,7 +32,7 @@ from carrierdesk.customers.models import Customer
 from carrierdesk.privacy.choices import RequestKind, RequestStatus
 from carrierdesk.privacy.models import DataSubjectRequest, PersonalDataAccess
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Urgency
-from carrierdesk.tickets.models import Ticket, TicketEvent
+from carrierdesk.tickets.models import ResultFeedback, Ticket, TicketEvent
 
 #: The personal fields an export shows in clear (recorded on its access-log row).
 EXPORTED_FIELDS = [
@@ -74,6 +74,20 @@ def collect(customer: Customer, *, generated_at: datetime, request_number: str) 
                 "from_status": event.from_status,
                 "to_status": event.to_status,
                 "note": event.note,
+            }
+        )
+    feedback: dict[int, list[dict[str, Any]]] = {}
+    for row in ResultFeedback.objects.filter(ticket__customer=customer).order_by("given_at", "pk"):
+        feedback.setdefault(row.ticket_id, []).append(
+            {
+                "time": _time(row.given_at),
+                "stage": row.stage,
+                "channel": row.channel,
+                "cause": row.cause,
+                "measures": row.measures,
+                "expected_completion": _time(row.expected_completion),
+                "follow_up_needed": row.follow_up_needed,
+                "customer_accepts": row.customer_accepts,
             }
         )
     accesses = PersonalDataAccess.objects.filter(
@@ -126,6 +140,7 @@ def collect(customer: Customer, *, generated_at: datetime, request_number: str) 
                 "closed_at": _time(ticket.closed_at),
                 "resolution": ticket.resolution,
                 "timeline": events.get(ticket.pk, []),
+                "result_feedback": feedback.get(ticket.pk, []),
             }
             for ticket in tickets
         ],

@@ -64,7 +64,12 @@ class Escalee(models.TextChoices):
 
 
 #: Timeline actions a policy may name as the start, stop, pause or resume of a clock.
-CLOCK_EVENTS: tuple[str, ...] = (Action.REGISTER, *TRANSITION_ACTIONS)
+CLOCK_EVENTS: tuple[str, ...] = (
+    Action.REGISTER,
+    *TRANSITION_ACTIONS,
+    Action.FEEDBACK_FIRST,
+    Action.FEEDBACK_FINAL,
+)
 
 #: Actions that finish a ticket: clocks still running then stop (cancelled unless listed).
 FINISHING_EVENTS = frozenset({Action.CLOSE, Action.CANCEL, Action.REJECT})

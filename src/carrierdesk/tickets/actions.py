@@ -335,8 +335,8 @@ def register_ticket(
             *regulator,
         )
     }
-    clocks_follow(ticket, Action.REGISTER, now)  # clocks before the audit: see _append_event
-    _append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
+    clocks_follow(ticket, Action.REGISTER, now)  # clocks before the audit: see append_event
+    append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
     if acknowledge_customer:
         acknowledge(ticket)
     return ticket
@@ -370,7 +370,7 @@ def acknowledge(ticket: Ticket) -> None:
 # --- the transition machinery -----------------------------------------------------------------
 
 
-def _append_event(
+def append_event(
     ticket: Ticket,
     actor: Actor,
     action: str,
@@ -409,7 +409,7 @@ def _append_event(
     return event
 
 
-def _lock(number: str) -> Ticket:
+def lock_ticket(number: str) -> Ticket:
     """The ticket row, locked until the transaction ends (only the ticket's row: `of=self`)."""
     return lock_row(
         Ticket.objects.select_related(*TICKET_RELATED), _("No such ticket."), number=number
@@ -430,7 +430,7 @@ def _transition(
     prepare: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
     """Lock, authorise, check the table, apply, record. Must run inside a transaction."""
-    ticket = _lock(number)
+    ticket = lock_ticket(number)
     require_role(actor, action)
     check_version(ticket.version, expected_version)
     target = workflow.target_status(ticket.kind, ticket.status, action)
@@ -454,8 +454,8 @@ def _transition(
     ticket.updated_at = now
     ticket.version += 1
     ticket.save()
-    clocks_follow(ticket, action, now)  # clocks before the audit: see _append_event
-    _append_event(ticket, actor, action, from_status, target, changes, note, now)
+    clocks_follow(ticket, action, now)  # clocks before the audit: see append_event
+    append_event(ticket, actor, action, from_status, target, changes, note, now)
     return ticket
 
 
@@ -656,7 +656,7 @@ def approve_closure(
     """A supervisor approves closing a resolved major complaint (R-CMP-1); reopening the
     complaint withdraws the approval."""
     note = clean_text(note, "note", required=False, limit=MAX_TEXT)
-    ticket = _lock(number)
+    ticket = lock_ticket(number)
     require_role(actor, Action.APPROVE_CLOSURE)
     check_version(ticket.version, expected_version)
     if not needs_closure_approval(ticket):
@@ -680,7 +680,7 @@ def approve_closure(
     ticket.version += 1
     ticket.save()
     changes = {"closure_approved_at": [None, now.isoformat()]}
-    _append_event(
+    append_event(
         ticket, actor, Action.APPROVE_CLOSURE, ticket.status, ticket.status, changes, note, now
     )
     return ticket
@@ -753,11 +753,11 @@ def _touch(ticket: Ticket, now: datetime) -> None:
 def add_note(actor: Actor, number: str, *, note: str) -> TicketEvent:
     """A note on the timeline, in any status (R-WF-6)."""
     note = clean_text(note, "note", required=True, limit=MAX_TEXT)
-    ticket = _lock(number)
+    ticket = lock_ticket(number)
     require_role(actor, Action.NOTE)
     now = clock.now()
     _touch(ticket, now)
-    return _append_event(ticket, actor, Action.NOTE, ticket.status, ticket.status, {}, note, now)
+    return append_event(ticket, actor, Action.NOTE, ticket.status, ticket.status, {}, note, now)
 
 
 @transaction.atomic
@@ -776,7 +776,7 @@ def update_ticket(
             fields={field: [_("This field cannot be changed.")] for field in sorted(unknown)}
         )
     note = clean_text(note, "note", required=False, limit=MAX_TEXT)
-    ticket = _lock(number)
+    ticket = lock_ticket(number)
     require_role(actor, Action.UPDATE)
     check_version(ticket.version, expected_version)
     if workflow.is_frozen(ticket.status):
@@ -800,9 +800,9 @@ def update_ticket(
     ticket.version += 1
     ticket.save()
     # R-SLA-2: new urgency, new limits; time used and paused so far is kept. Clocks before the
-    # audit: see _append_event.
+    # audit: see append_event.
     moved = rebuild_clocks(ticket, now) if set(changes) & set(MATCHED_FIELDS) else {}
-    _append_event(ticket, actor, Action.UPDATE, ticket.status, ticket.status, changes, note, now)
+    append_event(ticket, actor, Action.UPDATE, ticket.status, ticket.status, changes, note, now)
     _record_rebuild(ticket, None, moved, now)
     return ticket
 
@@ -811,14 +811,14 @@ def _record_rebuild(ticket: Ticket, actor: Actor, moved: dict[str, Any], now: da
     """The timeline records the clocks a rebuild moved (R-SLA-2)."""
     if moved:
         status = ticket.status
-        _append_event(ticket, actor, Action.SLA_REBUILD, status, status, {"clocks": moved}, "", now)
+        append_event(ticket, actor, Action.SLA_REBUILD, status, status, {"clocks": moved}, "", now)
 
 
 @transaction.atomic
 def recompute_time_limits(actor: Actor, number: str) -> dict[str, Any]:
     """Recompute the ticket's clocks from its timeline (`carrierdesk sla rebuild`), after a
     policy or calendar correction."""
-    ticket = _lock(number)
+    ticket = lock_ticket(number)
     now = clock.now()
     moved = rebuild_clocks(ticket, now)
     _record_rebuild(ticket, actor, moved, now)
@@ -852,7 +852,7 @@ def attach(
         digest.update(chunk)
     if size == 0:
         raise InvalidInput.field("file", _("The file is empty."))
-    ticket = _lock(number)
+    ticket = lock_ticket(number)
     require_role(actor, Action.ATTACH)
     if not isinstance(actor, User):
         raise PermissionDenied()
@@ -875,7 +875,7 @@ def attach(
     attachment.file.name = path
     attachment.save()
     _touch(ticket, now)
-    _append_event(
+    append_event(
         ticket,
         actor,
         Action.ATTACH,

@@ -135,6 +135,9 @@ class Action(models.TextChoices):
     ATTACH = "attach", _("Attach file")
     UPDATE = "update", _("Update")
     APPROVE_CLOSURE = "approve_closure", _("Approve closure")
+    # R-CMP-2: the result fed back to the complainant; each stops its time limit.
+    FEEDBACK_FIRST = "feedback_first", _("First result feedback")
+    FEEDBACK_FINAL = "feedback_final", _("Final result feedback")
     # Written by the time-limit sweeper (R-SLA-3), never by a person.
     SLA_WARNING = "sla_warning", _("Time-limit warning")
     SLA_BREACH = "sla_breach", _("Time limit breached")
@@ -153,3 +156,20 @@ def is_regulated(kind: str, channel: str) -> bool:
     """A regulator appeal, or a complaint through the regulator or 12345 (R-CMP-1): at least
     serious, with the regulator's reference and due date."""
     return kind == Kind.APPEAL or (kind == Kind.COMPLAINT and channel in REGULATED_CHANNELS)
+
+
+class FeedbackStage(models.TextChoices):
+    """R-CMP-2: a first feedback within 2 working days of the handling, the final one within 5."""
+
+    FIRST = "first", _("First feedback")
+    FINAL = "final", _("Final feedback")
+
+
+class ContactChannel(models.TextChoices):
+    """How the customer was reached (result feedback, return visits: R-CMP-2, R-RV-1)."""
+
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    APP = "app", _("App")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")

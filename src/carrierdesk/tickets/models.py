@@ -14,6 +14,8 @@ from carrierdesk.tickets.choices import (
     Action,
     Category,
     Channel,
+    ContactChannel,
+    FeedbackStage,
     Kind,
     Status,
     Subtype,
@@ -209,6 +211,40 @@ def content_path(sha256: str) -> str:
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     return content_path(instance.sha256)
+
+
+class ResultFeedback(AppendOnlyModel):
+    """Result feedback (结果反馈) to the complainant (R-CMP-2): complaint number (the ticket),
+    cause, measures, expected completion, whether follow-up is needed and whether the customer
+    accepts. Append-only: what the customer was told stays as it was told."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("ticket")
+    )
+    stage = models.CharField(_("stage"), max_length=8, choices=FeedbackStage.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=ContactChannel.choices)
+    cause = models.TextField(_("cause"))
+    measures = models.TextField(_("measures"))
+    expected_completion = models.DateTimeField(_("expected completion"), null=True, blank=True)
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
+    # None: not asked (a first feedback may leave it open); the final one always records it.
+    customer_accepts = models.BooleanField(_("customer accepts"), null=True, blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("given by"),
+    )
+    given_at = models.DateTimeField(_("given"))
+
+    class Meta:
+        ordering = ["ticket", "given_at", "id"]
+        verbose_name = _("result feedback")
+        verbose_name_plural = _("result feedback")
+        indexes = [models.Index(fields=["ticket", "given_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.stage} {self.given_at:%Y-%m-%d %H:%M}"
 
 
 class Attachment(models.Model):

@@ -122,6 +122,7 @@ SUBTYPES: Mapping[str, tuple[str, ...]] = {
 
 _ALL_STAFF = STAFF_ROLES - {Role.AUDITOR.value}
 _HANDLERS = frozenset({Role.TECHNICIAN, Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+_FEEDBACK = frozenset({Role.AGENT, Role.QUALITY_INSPECTOR, Role.SUPERVISOR, Role.ADMIN})
 
 #: Which roles may take each action (SPEC §0). Auditors read only.
 ROLE_ACTIONS: Mapping[str, frozenset[str]] = {
@@ -139,6 +140,9 @@ ROLE_ACTIONS: Mapping[str, frozenset[str]] = {
     Action.UPDATE: frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
     # R-CMP-1: closing a major complaint needs a supervisor's approval.
     Action.APPROVE_CLOSURE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # R-CMP-2 / R-WF-5: the result is fed back by whoever keeps the customer relationship.
+    Action.FEEDBACK_FIRST: _FEEDBACK,
+    Action.FEEDBACK_FINAL: _FEEDBACK,
     Action.NOTE: _ALL_STAFF,
     Action.ATTACH: _ALL_STAFF,
 }

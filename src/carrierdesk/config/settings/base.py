@@ -302,6 +302,9 @@ SPECTACULAR_SETTINGS = {
         "DataSubjectRequestStatusEnum": "carrierdesk.privacy.choices.RequestStatus",
         "IncidentLevelEnum": "carrierdesk.incidents.choices.Level",
         "IncidentStageEnum": "carrierdesk.incidents.choices.Stage",
+        "TicketChannelEnum": "carrierdesk.tickets.choices.Channel",
+        "ContactChannelEnum": "carrierdesk.tickets.choices.ContactChannel",
+        "FeedbackStageEnum": "carrierdesk.tickets.choices.FeedbackStage",
     },
 }
 

@@ -40,13 +40,13 @@ def test_unexpected_error_is_json_500_and_writes_nothing(
     from carrierdesk.tickets import actions
     from carrierdesk.tickets.models import Ticket
 
-    real_append = actions._append_event
+    real_append = actions.append_event
 
     def fail_after_writing(*args: object, **kwargs: object) -> object:
         real_append(*args, **kwargs)  # type: ignore[arg-type]
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(actions, "_append_event", fail_after_writing)
+    monkeypatch.setattr(actions, "append_event", fail_after_writing)
     client = api("agent")
     client.raise_request_exception = False
     before = (Ticket.objects.count(), AuditEntry.objects.count())

@@ -7,13 +7,22 @@ from rest_framework import serializers
 
 from carrierdesk.accounts.models import Region
 from carrierdesk.core.api import MaskedField, natural_key, represent
-from carrierdesk.core.masking import mask_name, mask_phone
+from carrierdesk.core.masking import mask_name, mask_phone, mask_text
 from carrierdesk.customers.models import Subscription
 from carrierdesk.sla.api.serializers import ClockSerializer, NextDeadlineSerializer
 from carrierdesk.sla.queries import Summaries, clocks_of, counting_clocks, nearest
 from carrierdesk.tickets import workflow
-from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Subtype, Urgency
-from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
+from carrierdesk.tickets.choices import (
+    Action,
+    Category,
+    Channel,
+    ContactChannel,
+    FeedbackStage,
+    Kind,
+    Subtype,
+    Urgency,
+)
+from carrierdesk.tickets.models import Attachment, ResultFeedback, Ticket, TicketEvent
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -255,6 +264,46 @@ class TicketEventSerializer(serializers.ModelSerializer):
             "changes",
             "note",
         ]
+
+
+class ResultFeedbackSerializer(serializers.ModelSerializer):
+    """A result feedback (R-CMP-2); its free text masked like the timeline's (R-SEC-2)."""
+
+    given_by = natural_key("username")
+    cause = MaskedField(mask_text)
+    measures = MaskedField(mask_text)
+
+    class Meta:
+        model = ResultFeedback
+        fields = [
+            "id",
+            "stage",
+            "channel",
+            "cause",
+            "measures",
+            "expected_completion",
+            "follow_up_needed",
+            "customer_accepts",
+            "given_by",
+            "given_at",
+        ]
+
+
+class FeedbackInputSerializer(_VersionedSerializer):
+    stage = serializers.ChoiceField(choices=FeedbackStage.choices)
+    channel = serializers.ChoiceField(
+        choices=ContactChannel.choices, help_text="how the customer was reached"
+    )
+    cause = serializers.CharField(max_length=10_000)
+    measures = serializers.CharField(max_length=10_000)
+    expected_completion = serializers.DateTimeField(required=False, allow_null=True)
+    follow_up_needed = serializers.BooleanField(required=False, default=False)
+    customer_accepts = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="required on the final feedback; false reopens the complaint",
+    )
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

@@ -26,6 +26,8 @@ from carrierdesk.tickets.api.serializers import (
     AddNoteSerializer,
     AttachmentSerializer,
     AttachUploadSerializer,
+    FeedbackInputSerializer,
+    ResultFeedbackSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
@@ -33,6 +35,7 @@ from carrierdesk.tickets.api.serializers import (
     TicketUpdateSerializer,
 )
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Urgency
+from carrierdesk.tickets.feedback import record_feedback
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import TICKET_RELATED, access_ticket, tickets_visible_to
 
@@ -142,6 +145,27 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = self.get_object()
         events = ticket.events.select_related("actor").order_by("created_at", "id")
         return Response(TicketEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        methods=["GET"], responses={200: ResultFeedbackSerializer(many=True), 404: ErrorSerializer}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=FeedbackInputSerializer,
+        responses={201: ResultFeedbackSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def feedback(self, request: Request, number: str) -> Response:
+        """Result feedback to the complainant (R-CMP-2): the list, or record one (a result the
+        customer does not accept reopens the complaint)."""
+        ticket = self.get_object()
+        if request.method == "GET":
+            rows = ticket.feedback.select_related("given_by").order_by("given_at", "id")
+            return Response(ResultFeedbackSerializer(rows, many=True).data)
+        serializer = FeedbackInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = record_feedback(request.user, ticket.number, **serializer.validated_params())
+        return Response(ResultFeedbackSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AddNoteSerializer, responses={201: TicketEventSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="add_note", filterset_class=None)

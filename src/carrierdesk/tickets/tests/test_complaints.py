@@ -12,14 +12,16 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from carrierdesk.audit.models import AuditEntry
-from carrierdesk.conftest import at
+from carrierdesk.conftest import VALID_MOBILE, at
 from carrierdesk.core import clock
 from carrierdesk.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from carrierdesk.customers.models import Customer
+from carrierdesk.privacy.anonymise import anonymise_customer
 from carrierdesk.sla.models import PolicyVersion
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.choices import Action, is_regulated
-from carrierdesk.tickets.models import Ticket, TicketEvent
+from carrierdesk.tickets.feedback import record_feedback
+from carrierdesk.tickets.models import ResultFeedback, Ticket, TicketEvent
 from carrierdesk.tickets.tests.test_web_intake import error_of, form_data
 from carrierdesk.tickets.tests.test_web_workspace import buttons
 from carrierdesk.tickets.tests.web_helpers import Browse
@@ -313,3 +315,185 @@ def test_the_workspace_offers_the_approval_before_closing(
     html = supervisor.get(f"/tickets/{ticket.number}/").content.decode()
     assert "close" in buttons(html) and "approve_closure" not in buttons(html)
     assert "Closure approved by" in html
+
+
+# --- result feedback (R-CMP-2) ------------------------------------------------------------------
+
+
+def feedback_counts() -> tuple[int, int, int, int]:
+    return (*counts(), ResultFeedback.objects.count())
+
+
+def give(actor: User, ticket: Ticket, stage: str, **overrides: Any) -> ResultFeedback:
+    values: dict[str, Any] = {
+        "stage": stage,
+        "channel": "phone",
+        "cause": "计费系统套餐变更未同步，多扣30元。",
+        "measures": "已退还30元并修正套餐。",
+        "follow_up_needed": False,
+    }
+    values.update(overrides)
+    return record_feedback(actor, ticket.number, **values)
+
+
+def clock_states(ticket: Ticket) -> dict[str, str]:
+    return {row.name: row.state for row in ticket.clocks.all()}
+
+
+def test_first_and_final_feedback_stop_their_limits(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    assert clock_states(ticket)["feedback_first"] == "running"
+
+    first = give(
+        staff["agent"], ticket, "first", expected_completion=clock.now() + timedelta(days=1)
+    )
+    assert (first.stage, first.customer_accepts, first.given_by) == ("first", None, staff["agent"])
+    assert clock_states(ticket)["feedback_first"] == "met"
+    assert clock_states(ticket)["feedback_final"] == "running"
+
+    final = give(staff["agent"], ticket, "final", customer_accepts=True)
+    assert final.customer_accepts is True
+    assert clock_states(ticket)["feedback_final"] == "met"
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"
+    events = list(
+        ticket.events.filter(action__startswith="feedback").values_list("action", flat=True)
+    )
+    assert events == ["feedback_first", "feedback_final"]
+    assert AuditEntry.objects.filter(event_type="ticket.feedback_final").count() == 1
+
+
+def test_a_final_feedback_alone_meets_both_limits(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    give(staff["supervisor"], ticket, "final", customer_accepts=True, channel="sms")
+    states = clock_states(ticket)
+    assert (states["feedback_first"], states["feedback_final"]) == ("met", "met")
+
+
+def test_a_result_not_accepted_reopens_the_complaint(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    give(staff["agent"], ticket, "final", customer_accepts=False, follow_up_needed=True)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reopen_count) == ("reopened", 1)
+    reopen = ticket.events.get(action=Action.REOPEN)
+    assert "does not accept" in reopen.note
+    assert clock_states(ticket)["resolution"] == "running"  # handled again, used time kept
+    assert ResultFeedback.objects.get().customer_accepts is False
+
+    # Handled again and resolved again: its result is fed back again.
+    actions.start(staff["technician"], ticket.number)
+    actions.resolve(staff["technician"], ticket.number, resolution="重新核算并退费。")
+    give(staff["agent"], ticket, "final", customer_accepts=True)
+    assert ResultFeedback.objects.count() == 2
+
+
+def test_bad_feedback_is_refused_and_changes_nothing(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    open_complaint = make_ticket()
+    inquiry = make_ticket(kind="inquiry")
+    actions.resolve(staff["agent"], inquiry.number, resolution="已答复。")
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    before = feedback_counts()
+    with pytest.raises(IllegalTransition, match="once the complaint is resolved"):
+        give(staff["agent"], open_complaint, "first")
+    with pytest.raises(IllegalTransition, match="on complaints"):
+        give(staff["agent"], inquiry, "first")
+    with pytest.raises(PermissionDenied):
+        give(staff["technician"], ticket, "first")
+    with pytest.raises(InvalidInput) as refused:
+        give(staff["agent"], ticket, "final", cause=" ", channel="fax")
+    assert set(refused.value.fields) == {"cause", "channel", "customer_accepts"}
+    with pytest.raises(InvalidInput):
+        give(staff["agent"], ticket, "first", expected_completion=DUE.replace(tzinfo=None))
+    assert feedback_counts() == before
+
+    give(staff["agent"], ticket, "first")
+    before = feedback_counts()
+    with pytest.raises(IllegalTransition, match="already given"):
+        give(staff["agent"], ticket, "first")
+    give(staff["agent"], ticket, "final", customer_accepts=True)
+    with pytest.raises(IllegalTransition, match="already given"):
+        give(staff["agent"], ticket, "final", customer_accepts=True)
+    assert feedback_counts()[3] == before[3] + 1
+
+
+def test_the_api_lists_and_records_feedback_masked(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    api = APIClient()
+    api.force_authenticate(staff["agent"])
+    url = f"/api/v1/tickets/{ticket.number}/feedback/"
+    payload = {
+        "stage": "final",
+        "channel": "phone",
+        "cause": f"用户 {VALID_MOBILE} 的套餐变更未同步。",
+        "measures": "已退费。",
+        "customer_accepts": True,
+    }
+    created = api.post(url, payload, format="json")
+    assert created.status_code == 201, created.json()
+    assert VALID_MOBILE not in created.json()["cause"]
+    listed = api.get(url).json()
+    assert [row["stage"] for row in listed] == ["final"]
+    assert listed[0]["given_by"] == "agent"
+    again = api.post(url, payload, format="json")
+    assert again.status_code == 409
+    bad = api.post(url, {**payload, "stage": "third"}, format="json")
+    assert bad.status_code == 400
+
+
+def test_anonymising_the_customer_scrubs_the_feedback(
+    make_ticket: MakeTicket, staff: dict[str, User], customer: Customer, policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    cause = f"回拨 {VALID_MOBILE} 说明。"
+    give(staff["agent"], ticket, "final", customer_accepts=True, cause=cause)
+    actions.close(staff["agent"], ticket.number)
+    anonymise_customer(staff["admin"], customer, reason="测试", source="request")
+    assert VALID_MOBILE not in ResultFeedback.objects.get().cause
+
+
+def test_the_workspace_records_feedback_and_a_refusal_reopens(
+    browse: Browse, make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    agent = browse("agent")
+    html = agent.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'action="/tickets/' + ticket.number + '/feedback/"' in html
+    assert "id_feedback_stage" in html
+    assert 'action="/tickets/' + ticket.number + '/feedback/"' not in (
+        browse("technician").get(f"/tickets/{ticket.number}/").content.decode()
+    )
+
+    url = f"/tickets/{ticket.number}/feedback/"
+    data = {
+        "version": Ticket.objects.get(pk=ticket.pk).version,
+        "stage": "final",
+        "channel": "phone",
+    }
+    html = agent.post(url, {**data, "cause": "", "measures": "已退费。"}).content.decode()
+    assert error_of(html, "feedback_cause")
+    assert "已退费。" in html
+    html = agent.post(
+        url, {**data, "cause": "套餐未同步。", "measures": "已退费。"}
+    ).content.decode()
+    assert "accepts the result" in error_of(html, "feedback_customer_accepts")
+    assert not ResultFeedback.objects.exists()
+
+    response = agent.post(
+        url, {**data, "cause": "套餐未同步。", "measures": "已退费。", "customer_accepts": "no"}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reopen_count) == ("reopened", 1)
+    html = agent.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "套餐未同步。" in html and "Does not accept" in html
+    assert 'action="/tickets/' + ticket.number + '/feedback/"' not in html  # not resolved now

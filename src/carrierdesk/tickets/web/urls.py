@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<str:number>/act/<str:action>/", workspace.act, name="ticket-act"),
     path("tickets/<str:number>/candidates/", workspace.candidates, name="ticket-candidates"),
     path("tickets/<str:number>/note/", workspace.note, name="ticket-note"),
+    path("tickets/<str:number>/feedback/", workspace.feedback, name="ticket-feedback"),
     path("tickets/<str:number>/attach/", workspace.attach, name="ticket-attach"),
     path(
         "tickets/<str:number>/attachments/<int:attachment_id>/",

@@ -25,11 +25,13 @@ from carrierdesk.core.errors import ActionError, Conflict, InvalidInput
 from carrierdesk.privacy import policy
 from carrierdesk.privacy.actions import unmask_customer
 from carrierdesk.tickets import actions
-from carrierdesk.tickets.choices import Action
+from carrierdesk.tickets.choices import Action, FeedbackStage
+from carrierdesk.tickets.feedback import record_feedback
 from carrierdesk.tickets.queries import access_ticket
 from carrierdesk.tickets.web.workspace_forms import (
     AssignActionForm,
     AttachForm,
+    FeedbackForm,
     NoteForm,
     UnmaskForm,
     action_form_class,
@@ -127,6 +129,22 @@ def note(request: HttpRequest, number: str) -> HttpResponse:
 
     slots = Slots(note_form=form)
     return _carry_out(request, current.number, form, slots, call, str(_("Note added.")))
+
+
+@staff_view()
+@require_POST
+def feedback(request: HttpRequest, number: str) -> HttpResponse:
+    """Record a result feedback to the complainant (R-CMP-2)."""
+    current = access_ticket(request.user, number)
+    actions.require_role(request.user, Action.FEEDBACK_FIRST)
+    form = FeedbackForm(request.POST, stages=FeedbackStage.values, auto_id="id_feedback_%s")
+
+    def call() -> Any:
+        return record_feedback(request.user, current.number, **form.params())
+
+    slots = Slots(feedback_form=form)
+    done = str(_("The result feedback is recorded."))
+    return _carry_out(request, current.number, form, slots, call, done)
 
 
 @staff_view()

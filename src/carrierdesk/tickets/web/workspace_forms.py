@@ -16,7 +16,7 @@ from carrierdesk.customers.models import Customer
 from carrierdesk.privacy import policy
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.actions import MAX_REASON, MAX_TEXT
-from carrierdesk.tickets.choices import Action
+from carrierdesk.tickets.choices import Action, ContactChannel, FeedbackStage
 from carrierdesk.web.forms import StaffForm
 
 
@@ -111,6 +111,41 @@ def action_form_class(action: str) -> type[VersionedForm]:
     if action in workflow.NEEDS_REASON:
         return ReasonActionForm
     return NoteActionForm
+
+
+class FeedbackForm(VersionedForm):
+    """Result feedback to the complainant (R-CMP-2); `stages` are those still to be given."""
+
+    ACCEPTS = (("", _("Not asked")), ("yes", _("Accepts")), ("no", _("Does not accept")))
+
+    stage = forms.ChoiceField(label=_("Stage"))
+    channel = forms.ChoiceField(label=_("Reached by"), choices=ContactChannel.choices)
+    cause = _text(_("Cause"), required=True, limit=MAX_TEXT)
+    measures = _text(_("Measures"), required=True, limit=MAX_TEXT)
+    expected_completion = forms.DateTimeField(
+        label=_("Expected completion"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    follow_up_needed = forms.BooleanField(label=_("Follow-up needed"), required=False)
+    customer_accepts = forms.ChoiceField(
+        label=_("Does the customer accept the result?"),
+        choices=ACCEPTS,
+        required=False,
+        help_text=_("Required on the final feedback; “does not accept” reopens the complaint."),
+    )
+
+    def __init__(self, *args: Any, stages: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
+            (stage, FeedbackStage(stage).label) for stage in stages
+        ]
+
+    def params(self) -> dict[str, Any]:
+        data = super().params()
+        data["customer_accepts"] = {"yes": True, "no": False}.get(data["customer_accepts"])
+        return data
 
 
 class NoteForm(StaffForm):

@@ -31,13 +31,15 @@ from carrierdesk.sla.choices import ClockName
 from carrierdesk.sla.models import Alert, Clock
 from carrierdesk.sla.queries import Summaries, clocks_of
 from carrierdesk.tickets import workflow
-from carrierdesk.tickets.choices import Action, Status
+from carrierdesk.tickets.choices import COMPLAINT_KINDS, Action, Status
+from carrierdesk.tickets.feedback import stages_given, stages_open
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
 from carrierdesk.tickets.queries import assignment_candidates
 from carrierdesk.tickets.web.workspace_forms import (
     AssignActionForm,
     AttachForm,
     Candidate,
+    FeedbackForm,
     NoteForm,
     UnmaskForm,
     VersionedForm,
@@ -84,6 +86,7 @@ class Slots:
     action: str = ""
     action_form: VersionedForm | None = None
     note_form: NoteForm | None = None
+    feedback_form: FeedbackForm | None = None
     attach_form: AttachForm | None = None
     unmask_form: UnmaskForm | None = None
     revealed: dict[str, str] = field(default_factory=dict)
@@ -349,6 +352,32 @@ def action_panels(ticket: Ticket, roles: frozenset[str], slots: Slots) -> list[A
     return panels
 
 
+def feedback_section(ticket: Ticket, roles: frozenset[str], slots: Slots) -> dict[str, Any] | None:
+    """Result feedback of a complaint (R-CMP-2): what was fed back, masked, and the form for
+    the stages still to give while it is resolved (for the roles that feed back)."""
+    if ticket.kind not in COMPLAINT_KINDS:
+        return None
+    rows = list(ticket.feedback.order_by("given_at", "id"))
+    stages = stages_open(stages_given(rows, ticket.resolved_at))
+    form = None
+    may_give = workflow.can_role_act(roles, Action.FEEDBACK_FIRST)
+    if ticket.status == Status.RESOLVED and stages and may_give:
+        form = slots.feedback_form
+        if form is None:
+            form = FeedbackForm(
+                initial={"version": ticket.version}, stages=stages, auto_id="id_feedback_%s"
+            )
+        else:
+            _version_data(form, ticket.version)
+    return {
+        "rows": [
+            {"row": row, "cause": mask_text(row.cause), "measures": mask_text(row.measures)}
+            for row in rows
+        ],
+        "form": form,
+    }
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 
@@ -392,6 +421,7 @@ def page_context(request: HttpRequest, ticket: Ticket, slots: Slots) -> dict[str
         "timeline_truncated": truncated,
         "timeline_limit": TIMELINE_LIMIT,
         "actions": action_panels(ticket, roles, slots),
+        "feedback": feedback_section(ticket, roles, slots),
         "note_form": (slots.note_form or NoteForm(auto_id="id_note_%s")) if may_write else None,
         "attach_form": (slots.attach_form or AttachForm(auto_id="id_attach_%s"))
         if may_attach
