@@ -519,7 +519,8 @@ def build_tickets(
     now = clock.now()
     created = 0
     for indexes in batches(count, BATCH):
-        with transaction.atomic():
+        # History: the people concerned were told at the time (R-INT-4, R-WF-5).
+        with transaction.atomic(), tickets.recording_history():
             for index in indexes:
                 created += build_ticket(seed, index, organisation, people, now) is not None
         progress(indexes.stop, count)

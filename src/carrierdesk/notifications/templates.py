@@ -14,7 +14,7 @@ recipient's language:
 - `remaining_minutes` and `overdue_minutes` (int) become `remaining` and `overdue`, a short
   duration text such as "2h 10m".
 - `kind_label` is, like `clock_label`, an English source string (a ticket kind's label, e.g.
-  "Complaint") translated here.
+  "Complaint") translated here; so is `status_label` (a ticket status's label).
 
 `validate()` checks a context against its template and is called at enqueue time, so a wrong
 call fails in the caller's transaction instead of at delivery.
@@ -157,6 +157,17 @@ TEMPLATES: dict[str, Template] = {
             ),
             keys={"ticket": str, "kind_label": str},
         ),
+        # R-WF-5: the first owner keeps the customer relationship (首问负责制) whoever handles
+        # the ticket, so they are told of every change of status someone else makes.
+        Template(
+            code="ticket_owner_update",
+            subject=_("[%(ticket)s] Now: %(status_label)s"),
+            body=_(
+                'Ticket %(ticket)s, which you registered, is now "%(status_label)s" (by '
+                "%(actor)s). You remain the customer's contact for it until it is closed."
+            ),
+            keys={"ticket": str, "status_label": str, "actor": str},
+        ),
         Template(
             code="test",
             subject=_("carrierdesk test notification"),
@@ -196,6 +207,7 @@ def format_deadline(value: str) -> str:
 DERIVED: dict[str, tuple[str, Callable[[Any], str]]] = {
     "clock_label": ("clock_label", gettext),
     "kind_label": ("kind_label", gettext),
+    "status_label": ("status_label", gettext),
     "deadline": ("deadline", format_deadline),
     "remaining_minutes": ("remaining", format_minutes),
     "overdue_minutes": ("overdue", format_minutes),

@@ -5,7 +5,9 @@ coded error having written nothing.
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,12 +36,13 @@ from carrierdesk.core.masking import mask_field
 from carrierdesk.core.models import next_value
 from carrierdesk.core.rows import check_version, clean_text, lock_row
 from carrierdesk.customers.models import Customer, Subscription
-from carrierdesk.notifications.actions import enqueue_to_customer
+from carrierdesk.notifications.actions import enqueue, enqueue_to_customer
 from carrierdesk.sla.actions import MATCHED_FIELDS, clocks_follow, policy_in_force, rebuild_clocks
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.choices import (
     COMPLAINT_KINDS,
     NUMBER_PREFIX,
+    REPEAT_DAYS,
     Action,
     Category,
     Channel,
@@ -303,6 +306,7 @@ def register_ticket(
         raise PermissionDenied(_("A ticket is registered by a staff member (its first owner)."))
     if region is None:
         region = subscription.region if subscription and subscription.region else customer.region
+    repeat_of = repeated_complaint(kind, customer, cleaned["category"], received)
     ticket = Ticket.objects.create(
         number=ticket_number(Kind(kind), now),
         kind=kind,
@@ -316,6 +320,7 @@ def register_ticket(
         status_changed_at=now,
         updated_at=now,
         sla_policy=policy_in_force(received),
+        repeat_of=repeat_of,
         **cleaned,
         **regulator,
     )
@@ -335,11 +340,34 @@ def register_ticket(
             *regulator,
         )
     }
+    if repeat_of is not None:
+        snapshot["repeat_of"] = repeat_of.number
     clocks_follow(ticket, Action.REGISTER, now)  # clocks before the audit: see append_event
     append_event(ticket, actor, Action.REGISTER, "", Status.NEW, snapshot, "", now)
     if acknowledge_customer:
         acknowledge(ticket)
     return ticket
+
+
+def repeated_complaint(
+    kind: str, customer: Customer, category: str, received: datetime
+) -> Ticket | None:
+    """R-CMP-3: the latest complaint of `customer` in `category` received within REPEAT_DAYS
+    before `received`, which a new complaint repeats; one query on (customer, received_at)."""
+    if kind not in COMPLAINT_KINDS:
+        return None
+    return (
+        Ticket.objects.filter(
+            customer=customer,
+            kind__in=COMPLAINT_KINDS,
+            category=category,
+            received_at__gte=received - timedelta(days=REPEAT_DAYS),
+            received_at__lte=received,
+        )
+        .only("id", "number")
+        .order_by("-received_at", "-id")
+        .first()
+    )
 
 
 #: Tickets no customer asked for themselves: nobody to acknowledge (R-INT-4).
@@ -455,8 +483,50 @@ def _transition(
     ticket.version += 1
     ticket.save()
     clocks_follow(ticket, action, now)  # clocks before the audit: see append_event
+    tell_first_owner(ticket, actor, from_status, target)
     append_event(ticket, actor, action, from_status, target, changes, note, now)
     return ticket
+
+
+#: True while history is recorded after the fact (demo data, an import of past tickets): the
+#: people concerned were told at the time, so nobody is told now (R-INT-4, R-WF-5).
+_RECORDING_HISTORY: ContextVar[bool] = ContextVar("carrierdesk_recording_history", default=False)
+OWNER_UPDATE = "ticket_owner_update"
+
+
+@contextmanager
+def recording_history() -> Iterator[None]:
+    """Record tickets' past (demo data, imports) without telling anyone."""
+    token = _RECORDING_HISTORY.set(True)
+    try:
+        yield
+    finally:
+        _RECORDING_HISTORY.reset(token)
+
+
+def tell_first_owner(ticket: Ticket, actor: Actor, from_status: str, to_status: str) -> None:
+    """R-WF-5 (首问负责制): the first owner keeps the customer relationship whoever handles the
+    ticket, so a change of status made by someone else is told to them (queued in the
+    transition's transaction, sent once it commits)."""
+    owner = ticket.first_owner
+    doer = acting_user(actor)
+    if _RECORDING_HISTORY.get() or from_status == to_status or owner is None:
+        return
+    if doer is not None and doer.pk == owner.pk:
+        return
+    with translation.override(None):  # the source text: translated into the owner's language
+        status_label = str(Status(to_status).label)
+    enqueue(
+        recipients=[owner],
+        template=OWNER_UPDATE,
+        context={
+            "ticket": ticket.number,
+            "status_label": status_label,
+            "actor": doer.username if doer is not None else "carrierdesk",
+        },
+        object_type="ticket",
+        object_id=ticket.number,
+    )
 
 
 def _stamp(field: str, *, only_first: bool = False) -> Apply:

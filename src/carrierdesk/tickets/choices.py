@@ -147,6 +147,8 @@ class Action(models.TextChoices):
 
 #: Complaints in the sense of R-CLS-3 and R-CMP-1: severity-graded, closing the loop.
 COMPLAINT_KINDS = frozenset({Kind.COMPLAINT, Kind.APPEAL})
+#: R-CMP-3: a complaint of the same customer and category within this many days repeats it.
+REPEAT_DAYS = 30
 #: Channels through which a complaint comes from the regulator (工信部申诉) or the government
 #: hotline 12345 (R-CMP-1).
 REGULATED_CHANNELS = frozenset({Channel.REGULATOR, Channel.GOV_HOTLINE})

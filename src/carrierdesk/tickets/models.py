@@ -93,6 +93,15 @@ class Ticket(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"))
     updated_at = models.DateTimeField(_("updated"))
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0)
+    # R-CMP-3: the complaint of the same customer and category it repeats (within 30 days).
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("repeats complaint"),
+    )
     external_reference = models.CharField(
         _("external reference"), max_length=64, blank=True, db_index=True
     )

@@ -77,6 +77,12 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
         "Your request (Complaint) has been registered as ticket TS20251009000001. We will keep "
         "you informed of its progress; please quote this number when you contact us.",
     ),
+    "ticket_owner_update": (
+        {"ticket": "TS20251009000001", "status_label": "In progress", "actor": "technician"},
+        "[TS20251009000001] Now: In progress",
+        'Ticket TS20251009000001, which you registered, is now "In progress" (by technician). '
+        "You remain the customer's contact for it until it is closed.",
+    ),
     "test": (
         {"text": "ping"},
         "carrierdesk test notification",

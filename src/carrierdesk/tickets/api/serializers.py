@@ -42,6 +42,7 @@ class TicketSerializer(serializers.ModelSerializer):
     first_owner = natural_key("username")
     assignee = natural_key("username")
     closure_approved_by = natural_key("username")
+    repeat_complaint = serializers.SerializerMethodField()
     contact_name = MaskedField(mask_name)
     contact_phone = MaskedField(mask_phone)
     allowed_actions = serializers.SerializerMethodField()
@@ -83,6 +84,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at",
             "reopen_count",
             "external_reference",
+            "repeat_complaint",
             "regulator_reference",
             "regulator_due_at",
             "closure_approved_by",
@@ -94,6 +96,10 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_customer_name(self, ticket: Ticket) -> str:
         return mask_name(ticket.customer.name)
+
+    def get_repeat_complaint(self, ticket: Ticket) -> bool:
+        """R-CMP-3: a complaint of the same customer and category within 30 days before."""
+        return ticket.repeat_of_id is not None
 
     def get_allowed_actions(self, ticket: Ticket) -> list[str]:
         approved = ticket.closure_approved_at is not None

@@ -16,6 +16,8 @@ from carrierdesk.conftest import VALID_MOBILE, at
 from carrierdesk.core import clock
 from carrierdesk.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from carrierdesk.customers.models import Customer
+from carrierdesk.notifications.models import Notification
+from carrierdesk.notifications.templates import render
 from carrierdesk.privacy.anonymise import anonymise_customer
 from carrierdesk.sla.models import PolicyVersion
 from carrierdesk.tickets import actions
@@ -497,3 +499,103 @@ def test_the_workspace_records_feedback_and_a_refusal_reopens(
     html = agent.get(f"/tickets/{ticket.number}/").content.decode()
     assert "套餐未同步。" in html and "Does not accept" in html
     assert 'action="/tickets/' + ticket.number + '/feedback/"' not in html  # not resolved now
+
+
+# --- repeat complaints (R-CMP-3) --------------------------------------------------------------
+
+
+def test_a_complaint_of_the_same_category_within_30_days_is_a_repeat(
+    make_ticket: MakeTicket, staff: dict[str, User]
+) -> None:
+    with clock.frozen(at("2026-10-01 10:00")):
+        first = make_ticket(category="billing")
+        actions.accept(staff["agent"], first.number)
+        actions.cancel(staff["agent"], first.number, reason="用户撤销。")  # finished ones count
+    with clock.frozen(at("2026-10-25 10:00")):
+        inquiry = make_ticket(kind="inquiry", category="billing")
+        other_category = make_ticket(category="network_quality")
+        repeat = make_ticket(category="billing")
+        appeal = make_ticket(
+            kind="appeal",
+            category="billing",
+            regulator_reference="GXB-1",
+            regulator_due_at=at("2026-11-01 18:00"),
+        )
+    with clock.frozen(at("2026-11-30 10:00")):
+        late = make_ticket(category="network_quality")  # 36 days after its category's last
+    assert inquiry.repeat_of is None and other_category.repeat_of is None
+    assert repeat.repeat_of == first
+    assert appeal.repeat_of == repeat  # a regulator appeal is a complaint too; the latest
+    assert late.repeat_of is None
+    register = repeat.events.get(action=Action.REGISTER)
+    assert register.changes["repeat_of"] == first.number
+
+    api = APIClient()
+    api.force_authenticate(staff["agent"])
+    assert api.get(f"/api/v1/tickets/{repeat.number}/").json()["repeat_complaint"] is True
+    assert api.get(f"/api/v1/tickets/{late.number}/").json()["repeat_complaint"] is False
+
+
+# --- first-ask responsibility (R-WF-5) --------------------------------------------------------
+
+
+def owner_notices(ticket: Ticket) -> list[dict[str, Any]]:
+    rows = Notification.objects.filter(template=actions.OWNER_UPDATE, object_id=ticket.number)
+    return [row.context for row in rows.order_by("id")]
+
+
+def test_the_first_owner_is_told_of_every_status_change_by_others(
+    make_ticket: MakeTicket, staff: dict[str, User]
+) -> None:
+    ticket = make_ticket()  # registered by the agent: its first owner
+    actions.accept(staff["agent"], ticket.number)  # by the owner: nothing to tell
+    assert owner_notices(ticket) == []
+    actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
+    actions.start(staff["technician"], ticket.number)
+    actions.add_note(staff["technician"], ticket.number, note="已联系用户。")  # no status change
+    actions.resolve(staff["technician"], ticket.number, resolution="已退费。")
+    assert [(row["status_label"], row["actor"]) for row in owner_notices(ticket)] == [
+        ("Assigned", "dispatcher"),
+        ("In progress", "technician"),
+        ("Resolved", "technician"),
+    ]
+    row = Notification.objects.filter(template=actions.OWNER_UPDATE).first()
+    assert row is not None and row.recipient == staff["agent"]
+    assert "TS" in render(actions.OWNER_UPDATE, row.context, "zh-hans").subject
+
+
+def test_a_refused_result_tells_the_first_owner_of_the_reopening(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    give(staff["quality_inspector"], ticket, "final", customer_accepts=False)
+    assert owner_notices(ticket)[-1]["status_label"] == "Reopened"
+
+
+def test_history_recorded_after_the_fact_tells_nobody(
+    make_ticket: MakeTicket, staff: dict[str, User]
+) -> None:
+    with actions.recording_history():
+        ticket = make_ticket()
+        actions.accept(staff["dispatcher"], ticket.number)
+    assert owner_notices(ticket) == []
+    actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
+    assert len(owner_notices(ticket)) == 1
+
+
+def test_intake_names_the_first_owner_of_the_callers_open_tickets(
+    browse: Browse, staff: dict[str, User], customer: Customer
+) -> None:
+    """A follow-up call goes to the first owner (R-WF-5): intake names them."""
+    actions.register_ticket(
+        staff["supervisor"],
+        kind="complaint",
+        channel="hotline",
+        category="billing",
+        customer=customer,
+        title="话费异常",
+        description="用户反映本月话费多扣。",
+    )
+    html = browse("agent").get(f"/intake/?customer={customer.number}").content.decode()
+    assert "First owner" in html
+    assert "<td>Supervisor</td>" in html

@@ -29,7 +29,7 @@ from carrierdesk.core.masking import (
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.customers.queries import customers_visible_to, subscriptions_visible_to
 from carrierdesk.sla.queries import COUNTDOWN_FIELDS, active_clocks, nearest
-from carrierdesk.tickets.choices import UNRESOLVED_STATUSES, Kind
+from carrierdesk.tickets.choices import REPEAT_DAYS, UNRESOLVED_STATUSES, Kind
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import tickets_visible_to
 
@@ -45,11 +45,11 @@ RECENT_SHOWN = 10
 #: "Recent" tickets: received in the last 90 days (issue 5 §2).
 RECENT_DAYS = 90
 #: A complaint within 30 days of an earlier one is a repeat complaint (重复投诉).
-REPEAT_DAYS = 30
 REPEATS_SHOWN = 5
 
 #: What the lists show of a ticket.
 TICKET_FIELDS = ("id", "number", "kind", "status", "title", "urgency", "received_at")
+OWNER_FIELDS = ("first_owner__username", "first_owner__staff_profile__display_name")
 
 _CUSTOMER_NUMBER = re.compile(r"^C\d{10}$")
 
@@ -166,6 +166,9 @@ def history_of(
     tickets = tickets_visible_to(user).filter(customer=customer).only(*TICKET_FIELDS)
     open_tickets: list[Ticket] = list(
         tickets.filter(status__in=UNRESOLVED_STATUSES)
+        # R-WF-5: a follow-up call goes to the ticket's first owner, named in the list.
+        .select_related("first_owner__staff_profile")
+        .only(*TICKET_FIELDS, *OWNER_FIELDS)
         .prefetch_related(
             Prefetch(
                 "clocks",
