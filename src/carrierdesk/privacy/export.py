@@ -31,7 +31,15 @@ from carrierdesk.customers.choices import CustomerType, IdType, Product, Subscri
 from carrierdesk.customers.models import Customer
 from carrierdesk.privacy.choices import RequestKind, RequestStatus
 from carrierdesk.privacy.models import DataSubjectRequest, PersonalDataAccess
-from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Urgency
+from carrierdesk.tickets.choices import (
+    Action,
+    Category,
+    Channel,
+    FeedbackStage,
+    Kind,
+    Status,
+    Urgency,
+)
 from carrierdesk.tickets.models import ResultFeedback, Ticket, TicketEvent
 
 #: The personal fields an export shows in clear (recorded on its access-log row).
@@ -237,6 +245,12 @@ def _pairs(rows: list[tuple[str, Any]], style: ParagraphStyle) -> Table:
     return table
 
 
+def _accepted(value: bool | None) -> str:
+    if value is None:
+        return str(_("Not asked"))
+    return str(_("Accepts") if value else _("Does not accept"))
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """A readable PDF of `collect`'s data, labels in the active language (Chinese by default)."""
     styles = _styles()
@@ -332,6 +346,20 @@ def render_pdf(data: dict[str, Any]) -> bytes:
                 for step in ticket["timeline"]
             ]
             story.append(_table(timeline_rows, text, [38 * mm, 25 * mm, 22 * mm, 85 * mm]))
+        if ticket["result_feedback"]:  # R-CMP-2: what the customer was told of the result
+            feedback_rows = [
+                [_("Time"), _("Stage"), _("Cause"), _("Measures"), _("Customer accepts")]
+            ] + [
+                [
+                    item["time"],
+                    _label(FeedbackStage, item["stage"]),
+                    item["cause"],
+                    item["measures"],
+                    _accepted(item["customer_accepts"]),
+                ]
+                for item in ticket["result_feedback"]
+            ]
+            story.append(_table(feedback_rows, text, [38 * mm, 20 * mm, 46 * mm, 46 * mm, 20 * mm]))
         story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(escape(_("Who saw your data in clear")), styles["heading"]))
     access_rows = [[_("Time"), _("Fields"), _("Reason")]] + [

@@ -18,6 +18,7 @@ from carrierdesk.core.errors import IllegalTransition, InvalidInput, PermissionD
 from carrierdesk.customers.models import Customer
 from carrierdesk.notifications.models import Notification
 from carrierdesk.notifications.templates import render
+from carrierdesk.privacy import export
 from carrierdesk.privacy.anonymise import anonymise_customer
 from carrierdesk.sla.models import PolicyVersion
 from carrierdesk.tickets import actions
@@ -599,3 +600,16 @@ def test_intake_names_the_first_owner_of_the_callers_open_tickets(
     html = browse("agent").get(f"/intake/?customer={customer.number}").content.decode()
     assert "First owner" in html
     assert "<td>Supervisor</td>" in html
+
+
+def test_the_access_export_lists_the_result_feedback(
+    make_ticket: MakeTicket, staff: dict[str, User], customer: Customer, policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff, urgency="serious")
+    give(staff["agent"], ticket, "final", customer_accepts=True)
+    data = export.collect(customer, generated_at=clock.now(), request_number="GR20261123000001")
+    (listed,) = data["tickets"]
+    assert [item["stage"] for item in listed["result_feedback"]] == ["final"]
+    assert listed["result_feedback"][0]["customer_accepts"] is True
+    pdf = export.render_pdf(data)
+    assert pdf.startswith(b"%PDF-1.")
