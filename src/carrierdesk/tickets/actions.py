@@ -71,6 +71,9 @@ EDITABLE_FIELDS = (
     "contact_name",
     "contact_phone",
     "external_reference",
+    # R-CMP-1: a regulated complaint's case number or due date typed wrong at intake.
+    "regulator_reference",
+    "regulator_due_at",
 )
 
 #: Content types accepted as attachments: documents, images, call recordings (R-INT-6).
@@ -861,8 +864,20 @@ def update_ticket(
         values.setdefault("urgency", ticket.urgency)
         values.setdefault("subtype", ticket.subtype)
     regulated = is_regulated(ticket.kind, ticket.channel)
-    cleaned = _clean_fields(ticket.kind, values, ticket.customer, regulated=regulated)
-    changes = apply_changes(ticket, cleaned)
+    errors: dict[str, list[Any]] = {}
+    regulator = {}
+    if "regulator_reference" in values or "regulator_due_at" in values:
+        regulator = _clean_regulator(
+            regulated,
+            values.pop("regulator_reference", ticket.regulator_reference),
+            values.pop("regulator_due_at", ticket.regulator_due_at),
+            ticket.received_at,
+            errors,
+        )
+    cleaned = _clean_fields(
+        ticket.kind, values, ticket.customer, regulated=regulated, errors=errors
+    )
+    changes = apply_changes(ticket, {**cleaned, **regulator})
     if not changes and not note:
         return ticket
     now = clock.now()

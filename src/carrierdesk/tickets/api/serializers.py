@@ -195,6 +195,12 @@ class TicketUpdateSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     external_reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    regulator_reference = serializers.CharField(
+        max_length=64, required=False, help_text="a regulated complaint's case number (R-CMP-1)"
+    )
+    regulator_due_at = serializers.DateTimeField(
+        required=False, help_text="a regulated complaint's due date, after the time received"
+    )
     note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="refuse with 409 if the ticket changed since"

@@ -613,3 +613,24 @@ def test_the_access_export_lists_the_result_feedback(
     assert listed["result_feedback"][0]["customer_accepts"] is True
     pdf = export.render_pdf(data)
     assert pdf.startswith(b"%PDF-1.")
+
+
+def test_the_regulator_case_can_be_corrected_but_not_emptied(
+    make_ticket: MakeTicket, staff: dict[str, User]
+) -> None:
+    ticket = regulated(make_ticket)
+    corrected = actions.update_ticket(
+        staff["agent"], ticket.number, regulator_reference="12345-GZ-2026-000732"
+    )
+    assert corrected.regulator_reference == "12345-GZ-2026-000732"
+    update = corrected.events.get(action=Action.UPDATE)
+    assert update.changes["regulator_reference"][1] == "12345-GZ-2026-000732"
+    for values in ({"regulator_reference": ""}, {"regulator_due_at": RECEIVED}):
+        with pytest.raises(InvalidInput):
+            actions.update_ticket(staff["agent"], ticket.number, **values)
+    plain = make_ticket()
+    with pytest.raises(InvalidInput) as refused:
+        actions.update_ticket(staff["agent"], plain.number, regulator_reference="X-1")
+    assert "regulator_reference" in refused.value.fields
+    ticket.refresh_from_db()
+    assert (ticket.version, ticket.regulator_due_at) == (2, DUE)
