@@ -634,3 +634,21 @@ def test_the_regulator_case_can_be_corrected_but_not_emptied(
     assert "regulator_reference" in refused.value.fields
     ticket.refresh_from_db()
     assert (ticket.version, ticket.regulator_due_at) == (2, DUE)
+
+
+# --- suggestions and feedback (建议/反馈, issue 6 §6) ---------------------------------------------
+
+
+def test_a_suggestion_is_answered_in_24_hours_handled_in_72_and_never_rejected(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    with clock.frozen(at("2026-11-23 10:00")):
+        suggestion = make_ticket(kind="suggestion", category="service_quality")
+    clocks = {row.name: row.deadline for row in suggestion.clocks.all()}
+    assert clocks["response"] == at("2026-11-24 10:00")
+    assert clocks["resolution"] == at("2026-11-26 10:00")
+    with pytest.raises(IllegalTransition):  # every suggestion is closed, none refused
+        actions.reject(staff["agent"], suggestion.number, reason="不处理。")
+    actions.accept(staff["agent"], suggestion.number)
+    actions.resolve(staff["agent"], suggestion.number, resolution="已转产品部门采纳。")
+    assert actions.close(staff["agent"], suggestion.number).status == "closed"
