@@ -33,6 +33,7 @@ from carrierdesk.privacy.queries import ENDED_SUBSCRIPTION_STATUSES
 from carrierdesk.privacy.retention import ANONYMISED_NAME, placeholder, scrub, scrub_json
 from carrierdesk.tickets.choices import TERMINAL_STATUSES
 from carrierdesk.tickets.models import ResultFeedback, Ticket, TicketEvent
+from carrierdesk.visits.models import ReturnVisit
 
 MAX_REASON = 500
 
@@ -120,6 +121,7 @@ def anonymise_customer(
     changed_tickets = sum(_anonymise_ticket(ticket, known) for ticket in tickets)
     changed_events = _anonymise_timelines([ticket.pk for ticket in tickets], known)
     changed_events += _anonymise_feedback([ticket.pk for ticket in tickets], known)
+    changed_events += _anonymise_visits([ticket.pk for ticket in tickets], known)
     _scrub_own_rows(customer, known)
 
     counts = {
@@ -215,6 +217,18 @@ def _anonymise_feedback(ticket_ids: list[int], known: tuple[str, ...]) -> int:
             cause=cause, measures=measures
         )
         rewritten += 1
+    return rewritten
+
+
+def _anonymise_visits(ticket_ids: list[int], known: tuple[str, ...]) -> int:
+    """Scrub the comments of the tickets' return visits (R-RV-1), counted with the events."""
+    rewritten = 0
+    visits = ReturnVisit.objects.filter(ticket_id__in=ticket_ids).exclude(comment="")
+    for visit in visits.only("id", "comment").order_by("id").iterator(chunk_size=500):
+        comment = scrub(visit.comment, known)
+        if comment != visit.comment:
+            ReturnVisit.objects.filter(pk=visit.pk).update(comment=comment)
+            rewritten += 1
     return rewritten
 
 

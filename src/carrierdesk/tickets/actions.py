@@ -687,9 +687,15 @@ def resolve(
             ticket.started_at = now
         return apply_changes(ticket, {"resolution": resolution})
 
-    return _transition(
+    ticket = _transition(
         actor, number, Action.RESOLVE, note=note, expected_version=expected_version, apply=apply
     )
+    # R-RV-1: the return visit, if the kind's rule samples the ticket. Imported here: the
+    # visits app builds on this module.
+    from carrierdesk.visits.actions import schedule_after_resolution
+
+    schedule_after_resolution(ticket, ticket.status_changed_at)
+    return ticket
 
 
 @transaction.atomic
@@ -706,7 +712,7 @@ def close(
                 extra={"status": ticket.status, "needs": Action.APPROVE_CLOSURE.value},
             )
 
-    return _transition(
+    ticket = _transition(
         actor,
         number,
         Action.CLOSE,
@@ -715,6 +721,12 @@ def close(
         apply=_stamp("closed_at"),
         prepare=prepare,
     )
+    # A return visit still waiting is not made once the ticket is archived (imported here, as
+    # in `resolve`).
+    from carrierdesk.visits.actions import cancel_waiting
+
+    cancel_waiting(ticket)
+    return ticket
 
 
 def needs_closure_approval(ticket: Ticket) -> bool:
@@ -820,6 +832,15 @@ def _touch(ticket: Ticket, now: datetime) -> None:
     ticket.updated_at = now
     ticket.version += 1
     ticket.save(update_fields=["updated_at", "version"])
+
+
+def touch_and_record(
+    ticket: Ticket, actor: Actor, action: str, changes: dict[str, Any], note: str, now: datetime
+) -> TicketEvent:
+    """An event that keeps the status (a return visit): a new version, the event, its audit.
+    The caller holds the ticket's lock."""
+    _touch(ticket, now)
+    return append_event(ticket, actor, action, ticket.status, ticket.status, changes, note, now)
 
 
 @transaction.atomic

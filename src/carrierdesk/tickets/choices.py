@@ -138,6 +138,8 @@ class Action(models.TextChoices):
     # R-CMP-2: the result fed back to the complainant; each stops its time limit.
     FEEDBACK_FIRST = "feedback_first", _("First result feedback")
     FEEDBACK_FINAL = "feedback_final", _("Final result feedback")
+    # R-RV-1: a return visit's outcome (or an attempt that did not reach the customer).
+    RETURN_VISIT = "return_visit", _("Return visit")
     # Written by the time-limit sweeper (R-SLA-3), never by a person.
     SLA_WARNING = "sla_warning", _("Time-limit warning")
     SLA_BREACH = "sla_breach", _("Time limit breached")

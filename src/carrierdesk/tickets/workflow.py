@@ -143,6 +143,8 @@ ROLE_ACTIONS: Mapping[str, frozenset[str]] = {
     # R-CMP-2 / R-WF-5: the result is fed back by whoever keeps the customer relationship.
     Action.FEEDBACK_FIRST: _FEEDBACK,
     Action.FEEDBACK_FINAL: _FEEDBACK,
+    # R-RV-1: return visits are the quality inspectors' worklist.
+    Action.RETURN_VISIT: frozenset({Role.QUALITY_INSPECTOR, Role.SUPERVISOR, Role.ADMIN}),
     Action.NOTE: _ALL_STAFF,
     Action.ATTACH: _ALL_STAFF,
 }

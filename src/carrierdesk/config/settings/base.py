@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "carrierdesk.customers",
     "carrierdesk.calendars",
     "carrierdesk.tickets",
+    "carrierdesk.visits",
     "carrierdesk.sla",
     "carrierdesk.notifications",
     "carrierdesk.privacy",
