@@ -23,6 +23,7 @@ from carrierdesk.tickets.choices import (
     Urgency,
 )
 from carrierdesk.tickets.models import Attachment, ResultFeedback, Ticket, TicketEvent
+from carrierdesk.visits.models import ReturnVisit
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -316,6 +317,41 @@ class FeedbackInputSerializer(_VersionedSerializer):
         default=None,
         help_text="required on the final feedback; false reopens the complaint",
     )
+
+
+class ReturnVisitSerializer(serializers.ModelSerializer):
+    """A return visit (R-RV-1); its comment masked like the timeline's (R-SEC-2)."""
+
+    comment = MaskedField(mask_text)
+    visited_by = natural_key("username")
+
+    class Meta:
+        model = ReturnVisit
+        fields = [
+            "id",
+            "status",
+            "channel",
+            "not_before",
+            "due_at",
+            "attempts",
+            "max_attempts",
+            "solved",
+            "satisfaction",
+            "nps",
+            "comment",
+            "visited_by",
+            "visited_at",
+        ]
+
+
+class VisitInputSerializer(serializers.Serializer):
+    reached = serializers.BooleanField(help_text="false: an attempt that did not reach them")
+    solved = serializers.BooleanField(required=False, allow_null=True, default=None)
+    satisfaction = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="1 (very dissatisfied) to 5"
+    )
+    nps = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="0-10")
+    comment = serializers.CharField(max_length=2_000, required=False, allow_blank=True)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

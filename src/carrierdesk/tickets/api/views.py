@@ -28,16 +28,20 @@ from carrierdesk.tickets.api.serializers import (
     AttachUploadSerializer,
     FeedbackInputSerializer,
     ResultFeedbackSerializer,
+    ReturnVisitSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
     TicketSerializer,
     TicketUpdateSerializer,
+    VisitInputSerializer,
 )
 from carrierdesk.tickets.choices import Action, Category, Channel, Kind, Status, Urgency
 from carrierdesk.tickets.feedback import record_feedback
 from carrierdesk.tickets.models import Ticket
 from carrierdesk.tickets.queries import TICKET_RELATED, access_ticket, tickets_visible_to
+from carrierdesk.visits.actions import record_visit
+from carrierdesk.visits.models import ReturnVisit
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
@@ -166,6 +170,41 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer.is_valid(raise_exception=True)
         row = record_feedback(request.user, ticket.number, **serializer.validated_params())
         return Response(ResultFeedbackSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ReturnVisitSerializer(many=True), 404: ErrorSerializer})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="return_visits",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def return_visits(self, request: Request, number: str) -> Response:
+        """The ticket's return visits (R-RV-1), the waiting one and those made."""
+        ticket = self.get_object()
+        visits = (
+            ReturnVisit.objects.filter(ticket=ticket)
+            .select_related("visited_by")
+            .order_by("created_at", "id")
+        )
+        return Response(ReturnVisitSerializer(visits, many=True).data)
+
+    @extend_schema(request=VisitInputSerializer, responses={200: ReturnVisitSerializer, **ERRORS})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"return_visits/(?P<visit_id>\d+)",
+        filterset_class=None,
+    )
+    def record_return_visit(self, request: Request, number: str, visit_id: str) -> Response:
+        """Record a return visit (R-RV-1): an attempt, or the outcome; unsolved or
+        dissatisfied reopens the ticket (R-RV-2)."""
+        ticket = self.get_object()
+        if not ReturnVisit.objects.filter(ticket=ticket, pk=visit_id).exists():
+            raise NotFound(_("No such return visit."))
+        data = parse(VisitInputSerializer, request.data)
+        visit = record_visit(request.user, int(visit_id), **data)
+        return Response(ReturnVisitSerializer(visit).data)
 
     @extend_schema(request=AddNoteSerializer, responses={201: TicketEventSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="add_note", filterset_class=None)

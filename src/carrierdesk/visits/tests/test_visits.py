@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from rest_framework.test import APIClient
 
 from carrierdesk.conftest import VALID_MOBILE, at
 from carrierdesk.core import clock
@@ -160,3 +161,30 @@ def test_anonymising_the_customer_scrubs_the_visit_comments(
     actions.close(staff["agent"], ticket.number)
     anonymise_customer(staff["admin"], customer, reason="测试", source="request")
     assert VALID_MOBILE not in ReturnVisit.objects.get().comment
+
+
+def test_the_api_lists_and_records_return_visits_in_scope(
+    make_ticket: MakeTicket, staff: dict[str, User], policy: PolicyVersion
+) -> None:
+    ticket = resolved(make_ticket, staff)
+    visit = ReturnVisit.objects.get(ticket=ticket)
+    api = APIClient()
+    api.force_authenticate(staff["quality_inspector"])
+    listed = api.get(f"/api/v1/tickets/{ticket.number}/return_visits/").json()
+    assert [(row["id"], row["status"]) for row in listed] == [(visit.pk, "scheduled")]
+    url = f"/api/v1/tickets/{ticket.number}/return_visits/{visit.pk}/"
+    bad = api.post(url, {"reached": True, "solved": True, "satisfaction": 7}, format="json")
+    assert bad.status_code == 400 and "satisfaction" in bad.json()["error"]["fields"]
+    done = api.post(
+        url,
+        {"reached": True, "solved": True, "satisfaction": 5, "nps": 10, "comment": "很满意。"},
+        format="json",
+    )
+    assert done.status_code == 200, done.json()
+    assert (done.json()["status"], done.json()["visited_by"]) == ("done", "quality_inspector")
+    assert api.post(url, {"reached": False}, format="json").status_code == 409
+    other = resolved(make_ticket, staff)
+    wrong = api.post(
+        f"/api/v1/tickets/{other.number}/return_visits/{visit.pk}/", {"reached": False}
+    )
+    assert wrong.status_code == 404
