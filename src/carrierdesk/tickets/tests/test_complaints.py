@@ -25,6 +25,7 @@ from carrierdesk.tickets import actions
 from carrierdesk.tickets.choices import Action, is_regulated
 from carrierdesk.tickets.feedback import record_feedback
 from carrierdesk.tickets.models import ResultFeedback, Ticket, TicketEvent
+from carrierdesk.tickets.tests import web_helpers
 from carrierdesk.tickets.tests.test_web_intake import error_of, form_data
 from carrierdesk.tickets.tests.test_web_workspace import buttons
 from carrierdesk.tickets.tests.web_helpers import Browse
@@ -159,11 +160,8 @@ def test_a_regulated_complaint_cannot_be_lowered_to_general(
 
 
 def resolved(make_ticket: MakeTicket, staff: dict[str, User], urgency: str = "major") -> Ticket:
-    ticket = make_ticket(urgency=urgency)
-    actions.accept(staff["agent"], ticket.number)
-    actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
-    actions.start(staff["technician"], ticket.number)
-    return actions.resolve(staff["technician"], ticket.number, resolution="已退还多扣话费。")
+    """A resolved complaint, major unless said otherwise."""
+    return web_helpers.resolved(make_ticket, staff, urgency=urgency)
 
 
 def test_a_major_complaint_closes_only_after_approval(

@@ -25,3 +25,12 @@ def listed(response: Any) -> list[str]:
 
 def accepted(make_ticket: MakeTicket, staff: dict[str, User], **values: Any) -> Ticket:
     return actions.accept(staff["agent"], make_ticket(**values).number)
+
+
+def resolved(make_ticket: MakeTicket, staff: dict[str, User], **values: Any) -> Ticket:
+    """A ticket accepted, assigned to the technician, started and resolved."""
+    ticket = make_ticket(**values)
+    actions.accept(staff["agent"], ticket.number)
+    actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
+    actions.start(staff["technician"], ticket.number)
+    return actions.resolve(staff["technician"], ticket.number, resolution="已退还多扣话费。")

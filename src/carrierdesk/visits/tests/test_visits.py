@@ -17,6 +17,7 @@ from carrierdesk.sla.models import PolicyVersion
 from carrierdesk.tickets import actions
 from carrierdesk.tickets.choices import Action
 from carrierdesk.tickets.models import Ticket, TicketEvent
+from carrierdesk.tickets.tests import web_helpers
 from carrierdesk.visits.actions import record_visit, sampled
 from carrierdesk.visits.models import ReturnVisit, VisitRule
 
@@ -26,13 +27,10 @@ MakeTicket = Callable[..., Ticket]
 RESOLVED = at("2026-11-23 10:00")
 
 
-def resolved(make_ticket: MakeTicket, staff: dict[str, User], **overrides: object) -> Ticket:
-    ticket = make_ticket(**overrides)
-    actions.accept(staff["agent"], ticket.number)
-    actions.assign(staff["dispatcher"], ticket.number, assignee="technician")
-    actions.start(staff["technician"], ticket.number)
+def resolved(make_ticket: MakeTicket, staff: dict[str, User]) -> Ticket:
+    """A complaint resolved at RESOLVED."""
     with clock.frozen(RESOLVED):
-        return actions.resolve(staff["technician"], ticket.number, resolution="已退费。")
+        return web_helpers.resolved(make_ticket, staff)
 
 
 def state() -> tuple[int, int, int]:
