@@ -14,6 +14,8 @@ The large database keeps the demo's tickets and adds generated ones: received ov
 two years, about 4 % still open with a running resolution clock (their deadlines spread around
 now, so some are due, some breached), spread over the demo's customers, districts,
 departments and handlers. Added tickets carry no timeline events (only the demo's have them).
+A third of the closed ones had a return visit (done, most satisfied); 1 % are resolved in the
+last two weeks with their return visit waiting (the worklist), some of them overdue.
 """
 
 import argparse
@@ -60,6 +62,15 @@ def pages(context: dict[str, str]) -> list[tuple[str, str, str]]:
         ("calendar year", "admin", f"/calendars/cn/{context['year']}/"),
         ("policies", "admin", "/policies/"),
         ("users and roles", "admin", "/users/"),
+        ("return-visit worklist", "inspector", "/visits/"),
+        ("return-visit worklist, overdue", "inspector", "/visits/?due=overdue"),
+        ("return visit", "inspector", f"/visits/{context['visit']}/"),
+        ("satisfaction by week (12 weeks)", "supervisor", "/visits/satisfaction/"),
+        (
+            "satisfaction by month (a year)",
+            "admin",
+            f"/visits/satisfaction/?period=month&from={context['year_ago']}",
+        ),
     ]
 
 
@@ -148,8 +159,10 @@ def grow(total: int) -> dict[str, Any]:
     from carrierdesk.tickets import workflow
     from carrierdesk.tickets.choices import NUMBER_PREFIX, Category, Channel, Kind, Status
     from carrierdesk.tickets.models import Ticket
+    from carrierdesk.visits.models import ReturnVisit
 
     rng = random.Random(5)
+    visiting = random.Random(7)  # apart, so the tickets are those of earlier runs
     existing = Ticket.objects.count()
     people = list(Customer.objects.values_list("id", "region_id"))
     staff = {
@@ -169,9 +182,11 @@ def grow(total: int) -> dict[str, Any]:
     started = time.perf_counter()
     added = 0
     opened = 0
+    visited = 0
     for first in range(existing, total, BATCH):
         tickets = []
         clocks: list[tuple[int, Any, Any]] = []
+        visits: list[tuple[int, dict[str, Any]]] = []
         for index in range(first, min(first + BATCH, total)):
             kind = rng.choices(kinds, weights)[0]
             urgency = workflow.URGENCIES[kind][0]
@@ -184,6 +199,13 @@ def grow(total: int) -> dict[str, Any]:
             handler = rng.choice(staff["technician"])
             status = rng.choice(open_statuses) if is_open else Status.CLOSED
             assigned = status != Status.ACCEPTED
+            share = visiting.random()
+            if not is_open and share < 0.01:  # resolved lately, its visit waiting
+                status = Status.RESOLVED
+                received = now - timedelta(minutes=visiting.randrange(60, 20_000))
+                visits.append((index - first, waiting_visit(visiting, received, now)))
+            elif not is_open and share < 0.34:
+                visits.append((index - first, done_visit(visiting, received)))
             tickets.append(
                 Ticket(
                     number=f"{NUMBER_PREFIX[kind]}{received:%Y%m%d}9{index:08d}",
@@ -204,7 +226,10 @@ def grow(total: int) -> dict[str, Any]:
                     department_id=departments[handler] if assigned else None,
                     status_changed_at=received,
                     updated_at=received,
-                    closed_at=None if is_open else received + timedelta(days=2),
+                    resolved_at=None if is_open else received + timedelta(days=1),
+                    closed_at=None
+                    if is_open or status == Status.RESOLVED
+                    else received + timedelta(days=2),
                     sla_policy=policy,
                 )
             )
@@ -223,6 +248,11 @@ def grow(total: int) -> dict[str, Any]:
                 )
                 write_state(row, state, now)
                 rows.append(row)
+            if visits:
+                insert_rows(
+                    ReturnVisit,
+                    [{"ticket_id": created[position].pk, **row} for position, row in visits],
+                )
             if rows:
                 insert_rows(
                     Clock,
@@ -237,13 +267,63 @@ def grow(total: int) -> dict[str, Any]:
                 )
         added += len(tickets)
         opened += len(clocks)
+        visited += len(visits)
         if added % 100_000 < BATCH:
             print(f"  {existing + added} tickets", file=sys.stderr, flush=True)
     with connection.cursor() as cursor:
         # PostgreSQL: VACUUM also marks the pages all-visible, as autovacuum would after a
         # bulk load, so counts can be read off covering indexes alone.
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    return {"added": added, "open_added": opened, "seconds": time.perf_counter() - started}
+    return {
+        "added": added,
+        "open_added": opened,
+        "visits_added": visited,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+#: Satisfaction levels of the generated visits (about 86 % satisfied, top-2-box).
+LEVELS = [5, 4, 3, 2, 1]
+LEVEL_WEIGHTS = [50, 36, 8, 4, 2]
+
+
+def waiting_visit(rng: random.Random, resolved: Any, now: Any) -> dict[str, Any]:
+    """A return visit scheduled at the resolution, due 48 hours later (R-RV-1)."""
+    due = resolved + timedelta(hours=48)
+    return {
+        "status": "scheduled",
+        "channel": "phone",
+        "not_before": resolved,
+        "due_at": due,
+        "warning_at": resolved + timedelta(hours=38.4),
+        "max_attempts": 3,
+        "attempts": rng.choice([0, 0, 0, 1]),
+        "created_at": resolved,
+        "comment": "",
+        "by_survey": False,
+    }
+
+
+def done_visit(rng: random.Random, received: Any) -> dict[str, Any]:
+    """A return visit made within a day of the resolution: reached, solved, rated."""
+    resolved = received + timedelta(days=1)
+    reached = rng.random() > 0.05
+    return {
+        "status": "done" if reached else "unreachable",
+        "channel": rng.choice(["phone", "phone", "sms"]),
+        "not_before": resolved,
+        "due_at": resolved + timedelta(hours=48),
+        "warning_at": resolved + timedelta(hours=38.4),
+        "max_attempts": 3,
+        "attempts": 1 if reached else 3,
+        "created_at": resolved,
+        "visited_at": resolved + timedelta(minutes=rng.randrange(60, 1400)),
+        "solved": (rng.random() > 0.06) if reached else None,
+        "satisfaction": rng.choices(LEVELS, LEVEL_WEIGHTS)[0] if reached else None,
+        "nps": rng.randrange(0, 11) if reached and rng.random() < 0.5 else None,
+        "comment": "",
+        "by_survey": rng.random() < 0.2,
+    }
 
 
 def worker(total: int, demo_tickets: int, repeat: int) -> dict[str, Any]:
@@ -251,10 +331,13 @@ def worker(total: int, demo_tickets: int, repeat: int) -> dict[str, Any]:
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
+    from carrierdesk.core import clock
     from carrierdesk.customers.queries import customers_visible_to
     from carrierdesk.demo.generate import load
     from carrierdesk.tickets.models import Ticket
+    from carrierdesk.visits.worklist import waiting_visits
 
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
@@ -268,12 +351,18 @@ def worker(total: int, demo_tickets: int, repeat: int) -> dict[str, Any]:
     )
     # The agent's first customer: in their district (another district's would answer 404).
     customer = customers_visible_to(User.objects.get(username="agent")).order_by("id").first()
-    assert ticket is not None and customer is not None
+    # A waiting return visit the inspector may see (the demo leaves some on the worklist).
+    inspector = User.objects.get(username="inspector")
+    visit = waiting_visits(inspector, now=clock.now()).values_list("id", flat=True).first()
+    assert ticket is not None and customer is not None and visit is not None
+    today = timezone.localdate()
     context = {
         "ticket": ticket,
         "phone": customer.mobile,
         "customer": customer.number,
         "year": str(time.localtime().tm_year),
+        "visit": str(visit),
+        "year_ago": (today - timedelta(days=364)).isoformat(),
     }
     demo = measure(repeat, context)
     demo_count = Ticket.objects.count()
@@ -346,7 +435,8 @@ def main() -> None:
         growth = figures["growth"]
         print(
             f"<!-- demo load {figures['demo_load_seconds']:.0f} s; added {growth['added']} "
-            f"tickets ({growth['open_added']} open with a clock) in {growth['seconds']:.0f} s -->"
+            f"tickets ({growth['open_added']} open with a clock, {growth['visits_added']} with a "
+            f"return visit) in {growth['seconds']:.0f} s -->"
         )
 
 

@@ -21,6 +21,9 @@ from carrierdesk.privacy.api.retention import LegalHoldViewSet
 from carrierdesk.privacy.api.views import AccessLogViewSet
 from carrierdesk.sla.api.views import AtRiskView, PolicyVersionViewSet
 from carrierdesk.tickets.api.views import TicketViewSet
+from carrierdesk.visits.api.rules import VisitRuleViewSet
+from carrierdesk.visits.api.summary import SatisfactionSummaryView
+from carrierdesk.visits.api.worklist import ReturnVisitViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -34,6 +37,8 @@ router.register("privacy/access-log", AccessLogViewSet, basename="access-log")
 router.register("privacy/legal-holds", LegalHoldViewSet, basename="legal-hold")
 router.register("privacy/requests", DataSubjectRequestViewSet, basename="subject-request")
 router.register("security/incidents", IncidentViewSet, basename="security-incident")
+router.register("return_visits", ReturnVisitViewSet, basename="return-visit")
+router.register("visit_rules", VisitRuleViewSet, basename="visit-rule")
 
 admin.site.site_header = _("carrierdesk administration")
 admin.site.site_title = _("carrierdesk")
@@ -47,6 +52,11 @@ urlpatterns = [
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("api/v1/sla/at-risk/", AtRiskView.as_view(), name="sla-at-risk"),
+    path(
+        "api/v1/return_visits/summary/",
+        SatisfactionSummaryView.as_view(),
+        name="return-visits-summary",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start script from its own URL: no inline script, as

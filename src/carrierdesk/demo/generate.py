@@ -46,6 +46,9 @@ from carrierdesk.tickets.choices import (
     is_regulated,
 )
 from carrierdesk.tickets.models import Ticket
+from carrierdesk.visits.actions import record_visit
+from carrierdesk.visits.choices import VisitStatus
+from carrierdesk.visits.models import ReturnVisit
 
 DAYS_BACK = 120
 BATCH = 100
@@ -459,9 +462,18 @@ def build_ticket(
     steps = plan(kind, final_status(kind, now - received, rng), rng)
     if Action.ASSIGN not in steps:
         handler = owner  # answered by the agent who took the call
+    # The return visit after a resolution is made before the next step (R-RV-1); drawn from
+    # its own sequence, so the tickets' histories stay those of earlier versions of the demo.
+    visits = random.Random(f"{seed}:visit:{index}")
+    resolved_at: datetime | None = None
     for step in steps:
         low, high = GAPS[Action(step)]
         at = at + timedelta(minutes=rng.randrange(low, high))
+        if resolved_at is not None:
+            made = _return_visit(ticket, visits, organisation, resolved_at, min(at, now), step)
+            resolved_at = None
+            if made and step == Action.REOPEN:
+                continue  # the dissatisfied visit reopened it
         if at >= now:
             break  # the rest of the plan has not happened yet
         actor, params = _step(step, rng, organisation, owner, handler, handler_department)
@@ -470,7 +482,60 @@ def build_ticket(
                 supervisor = organisation.by_role[Role.SUPERVISOR][0]
                 tickets.approve_closure(supervisor, ticket.number)  # R-CMP-1
             tickets.TRANSITION_FUNCTIONS[step](actor, ticket.number, **params)
+        if step == Action.RESOLVE:
+            resolved_at = at
+    if resolved_at is not None:  # resolved last: visited by now, or still waiting
+        _return_visit(ticket, visits, organisation, resolved_at, now, None)
     return ticket
+
+
+#: The demo's return-visit outcomes (R-RV-1): satisfaction levels of the satisfied customers.
+VISIT_LEVELS = {5: 52, 4: 36, 3: 12}
+
+
+def _return_visit(
+    ticket: Ticket,
+    rng: random.Random,
+    organisation: Organisation,
+    resolved_at: datetime,
+    before: datetime,
+    following: str | None,
+) -> bool:
+    """The quality inspector's return visit of a ticket resolved at `resolved_at`, if one was
+    scheduled, made before `before` (the next step): dissatisfied (it reopens the ticket) when
+    the plan reopens it next, else mostly satisfied, sometimes after a missed call. True if
+    made."""
+    visit = ReturnVisit.objects.filter(ticket=ticket, status=VisitStatus.SCHEDULED).first()
+    if visit is None or rng.random() < 0.1:
+        return False  # none scheduled, or archived before anyone called
+    made_at = resolved_at + (before - resolved_at) * rng.uniform(0.2, 0.9)
+    if following is None and rng.random() < 0.3:
+        return False  # still on the worklist
+    inspector = rng.choice(organisation.by_role[Role.QUALITY_INSPECTOR])
+    if rng.random() < 0.1 and visit.max_attempts > 1:
+        with clock.frozen(made_at - (made_at - resolved_at) / 2):
+            record_visit(inspector, visit.pk, reached=False)
+    with clock.frozen(made_at):
+        if following == Action.REOPEN:
+            unsolved = rng.random() < 0.5
+            record_visit(
+                inspector,
+                visit.pk,
+                reached=True,
+                solved=not unsolved,
+                satisfaction=rng.choice([1, 2, 3]) if unsolved else rng.choice([1, 2]),
+                comment=corpus.note_text(rng, Action.REOPEN),
+            )
+            return True
+        record_visit(
+            inspector,
+            visit.pk,
+            reached=True,
+            solved=True,
+            satisfaction=int(pick(rng, VISIT_LEVELS)),
+            nps=rng.choice([6, 7, 8, 9, 9, 10, 10]) if rng.random() < 0.6 else None,
+        )
+    return True
 
 
 def _step(

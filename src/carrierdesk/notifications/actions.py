@@ -106,16 +106,18 @@ def enqueue_to_customer(
     context: dict[str, Any],
     object_type: str = "",
     object_id: str = "",
+    not_before: datetime | None = None,
 ) -> Notification | None:
     """Queue template `template` for `customer` by SMS (`customer_channel()`), in the site's
     language, inside the caller's transaction; None if the customer has no mobile number.
+    `not_before` (aware) holds the message back until then (the customers' quiet hours).
 
     The row names the customer and stores no address: the mobile number is read from the
     customer's encrypted record when the message is sent (`Notification.destination`), so it
     is never stored in clear here (R-SEC-2). `context` is checked as in `enqueue`.
     """
     channel = customer_channel()
-    _check_arguments(template, context, [channel], None, object_type, object_id)
+    _check_arguments(template, context, [channel], not_before, object_type, object_id)
     if not customer.mobile:
         logger.debug("customer %s has no mobile number; %s skipped", customer.number, template)
         return None
@@ -130,7 +132,8 @@ def enqueue_to_customer(
         context=context,
         language=language,
         address="",
-        next_attempt_at=now,
+        not_before=not_before,
+        next_attempt_at=max(now, not_before) if not_before else now,
         object_type=object_type,
         object_id=object_id,
     )

@@ -168,6 +168,35 @@ TEMPLATES: dict[str, Template] = {
             ),
             keys={"ticket": str, "status_label": str, "actor": str},
         ),
+        # R-RV-3: the customer's one-time survey link after resolution, by SMS. Only the
+        # ticket number, the link and when it expires.
+        Template(
+            code="survey_invitation",
+            subject=_("[%(ticket)s] How did we do?"),
+            body=_(
+                "Your ticket %(ticket)s has been resolved. Please tell us whether the problem is "
+                "solved and how satisfied you are: %(link)s (one use, until %(deadline)s)."
+            ),
+            keys={"ticket": str, "link": str, "deadline": str},
+        ),
+        # R-RV-1: a return visit's own limit, to the quality inspectors of its region.
+        Template(
+            code="visit_warning",
+            subject=_("[%(ticket)s] Return visit: %(threshold)d%% of its time used"),
+            body=_(
+                "The return visit of ticket %(ticket)s has used %(threshold)d%% of its time "
+                "and is not made yet. It is due %(deadline)s."
+            ),
+            keys={"ticket": str, "deadline": str, "threshold": int},
+        ),
+        Template(
+            code="visit_overdue",
+            subject=_("[%(ticket)s] Return visit overdue"),
+            body=_(
+                "The return visit of ticket %(ticket)s was due %(deadline)s and is not made yet."
+            ),
+            keys={"ticket": str, "deadline": str},
+        ),
         Template(
             code="test",
             subject=_("carrierdesk test notification"),

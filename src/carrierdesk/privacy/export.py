@@ -12,6 +12,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
@@ -35,12 +36,15 @@ from carrierdesk.tickets.choices import (
     Action,
     Category,
     Channel,
+    ContactChannel,
     FeedbackStage,
     Kind,
     Status,
     Urgency,
 )
 from carrierdesk.tickets.models import ResultFeedback, Ticket, TicketEvent
+from carrierdesk.visits.choices import Satisfaction, VisitStatus
+from carrierdesk.visits.models import ReturnVisit
 
 #: The personal fields an export shows in clear (recorded on its access-log row).
 EXPORTED_FIELDS = [
@@ -57,6 +61,8 @@ EXPORTED_FIELDS = [
 #: A CID font every PDF reader has (Adobe's Song for simplified Chinese): no font file shipped.
 CHINESE_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
+#: The widths of the return visits' columns (170 mm in all).
+VISIT_COLUMNS_MM = (19, 19, 14, 16, 13, 13, 18, 12, 28, 18)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -65,7 +71,8 @@ def _time(value: datetime | None) -> str | None:
 
 def collect(customer: Customer, *, generated_at: datetime, request_number: str) -> dict[str, Any]:
     """Everything held about `customer`: profile, subscriptions, tickets with their timelines,
-    the log of who saw their data in clear, and their data-subject requests."""
+    result feedback and return visits, the log of who saw their data in clear, and their
+    data-subject requests."""
     customer = Customer.objects.select_related("region").get(pk=customer.pk)
     subscriptions = customer.subscriptions.select_related("region").order_by("pk")
     tickets = list(
@@ -96,6 +103,24 @@ def collect(customer: Customer, *, generated_at: datetime, request_number: str) 
                 "expected_completion": _time(row.expected_completion),
                 "follow_up_needed": row.follow_up_needed,
                 "customer_accepts": row.customer_accepts,
+            }
+        )
+    # R-RV-1: the return visits of their tickets, what they answered (who visited stays out:
+    # staff, as elsewhere in the export).
+    visits: dict[int, list[dict[str, Any]]] = {}
+    for visit in ReturnVisit.objects.filter(ticket__customer=customer).order_by("created_at", "pk"):
+        visits.setdefault(visit.ticket_id, []).append(
+            {
+                "status": visit.status,
+                "channel": visit.channel,
+                "scheduled_at": _time(visit.created_at),
+                "due_at": _time(visit.due_at),
+                "attempts": visit.attempts,
+                "solved": visit.solved,
+                "satisfaction": visit.satisfaction,
+                "nps": visit.nps,
+                "comment": visit.comment,
+                "visited_at": _time(visit.visited_at),
             }
         )
     accesses = PersonalDataAccess.objects.filter(
@@ -149,6 +174,7 @@ def collect(customer: Customer, *, generated_at: datetime, request_number: str) 
                 "resolution": ticket.resolution,
                 "timeline": events.get(ticket.pk, []),
                 "result_feedback": feedback.get(ticket.pk, []),
+                "return_visits": visits.get(ticket.pk, []),
             }
             for ticket in tickets
         ],
@@ -249,6 +275,56 @@ def _accepted(value: bool | None) -> str:
     if value is None:
         return str(_("Not asked"))
     return str(_("Accepts") if value else _("Does not accept"))
+
+
+def _visit_label(name: str) -> str:
+    """A return visit's field, named as the model names it (capitalised)."""
+    return str(capfirst(ReturnVisit._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+
+
+def _short_time(value: str | None) -> str:
+    """An ISO time as "2026-11-23 18:00" (a narrow column)."""
+    return value[:16].replace("T", " ") if value else ""
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return str(_("Yes") if value else _("No"))
+
+
+def _visit_rows(visits: list[dict[str, Any]]) -> list[list[Any]]:
+    """R-RV-1: the return visits of a ticket, a heading row first."""
+    heading = [
+        _visit_label(name)
+        for name in (
+            "created_at",
+            "due_at",
+            "channel",
+            "status",
+            "attempts",
+            "solved",
+            "satisfaction",
+            "nps",
+            "comment",
+            "visited_at",
+        )
+    ]
+    return [heading] + [
+        [
+            _short_time(item["scheduled_at"]),
+            _short_time(item["due_at"]),
+            _label(ContactChannel, item["channel"]),
+            _label(VisitStatus, item["status"]),
+            item["attempts"],
+            _yes_no(item["solved"]),
+            _label(Satisfaction, item["satisfaction"]) if item["satisfaction"] else "",
+            "" if item["nps"] is None else item["nps"],
+            item["comment"],
+            _short_time(item["visited_at"]),
+        ]
+        for item in visits
+    ]
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:
@@ -360,6 +436,15 @@ def render_pdf(data: dict[str, Any]) -> bytes:
                 for item in ticket["result_feedback"]
             ]
             story.append(_table(feedback_rows, text, [38 * mm, 20 * mm, 46 * mm, 46 * mm, 20 * mm]))
+        if ticket["return_visits"]:  # R-RV-1: the return visits and what the customer said
+            story.append(Paragraph(escape(_("Return visits")), text))
+            story.append(
+                _table(
+                    _visit_rows(ticket["return_visits"]),
+                    text,
+                    [width * mm for width in VISIT_COLUMNS_MM],
+                )
+            )
         story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(escape(_("Who saw your data in clear")), styles["heading"]))
     access_rows = [[_("Time"), _("Fields"), _("Reason")]] + [

@@ -30,6 +30,9 @@ from carrierdesk.tickets.choices import Action
 
 #: Ticket fields whose change can change which targets apply.
 MATCHED_FIELDS = ("kind", "subtype", "urgency", "category", "channel", "subscription")
+#: Ticket fields whose change moves clocks, so a correction rebuilds them: those targets match
+#: on, and the due date a due-date limit counts to (R-CMP-1's regulator clock).
+CLOCK_FIELDS = (*MATCHED_FIELDS, "regulator_due_at")
 
 
 # --- policy packs -------------------------------------------------------------------------------
@@ -263,6 +266,7 @@ def clocks_follow(ticket: Any, action: str, at: datetime) -> list[Clock]:
             at,
             schedules[bound.target.calendar],
             start_at=start_at,
+            due_at=ticket.regulator_due_at,
         )
         if after is None or after == before:
             continue
@@ -293,6 +297,7 @@ def _replay(
             schedule,
             start_at=start_at,
             thresholds_passed=thresholds_passed,
+            due_at=ticket.regulator_due_at,
         )
     if state is not None:
         state = engine.settle(state, bound.rule, schedule, max(now, state.started_at))
@@ -301,7 +306,8 @@ def _replay(
 
 def rebuild_clocks(ticket: Any, now: datetime | None = None) -> dict[str, Any]:
     """Recompute every clock of a ticket from its timeline (R-SLA-2 after a change of
-    urgency; `sla rebuild` after a policy or calendar correction). Must run inside a
+    urgency; R-CMP-1 after a corrected regulator's due date, which re-times the regulator
+    clock; `sla rebuild` after a policy or calendar correction). Must run inside a
     transaction with the ticket row locked. Thresholds already alerted stay alerted, so no
     alert fires twice. Returns the changes per clock for the timeline.
     """

@@ -27,6 +27,8 @@ class ClockName(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
     FEEDBACK_FIRST = "feedback_first", _("First result feedback")
     FEEDBACK_FINAL = "feedback_final", _("Final result feedback")
+    #: R-CMP-1: the instant the regulator or the 12345 hotline set (`Ticket.regulator_due_at`).
+    REGULATOR = "regulator", _("Regulator's due date")
 
 
 class ClockState(models.TextChoices):
@@ -45,6 +47,9 @@ class LimitUnit(models.TextChoices):
     DAYS = "days", _("days")
     WORKING_HOURS = "working_hours", _("working hours")
     WORKING_DAYS = "working_days", _("working days")
+    #: Not a duration: the deadline is the ticket's `regulator_due_at` (R-CMP-1), an instant
+    #: fixed by the regulator; counted on the 24x7 calendar, never paused.
+    DUE_DATE = "due_date", _("Regulator's due date")
 
 
 class AlertKind(models.TextChoices):

@@ -11,6 +11,14 @@ deadline by exactly two working days, whatever weekends and 调休 lie between.
 `apply_event` folds one timeline event into a clock; replaying a ticket's timeline through it
 (`sla.actions.rebuild_clocks`) gives the same state as applying events one by one as they
 happen, which is what the actions do.
+
+A due-date limit (`LimitUnit.DUE_DATE`, R-CMP-1) is not a duration: its deadline is an instant
+the ticket carries (the regulator's due date), passed in as `due_at`. Its budget is the time
+from the start to that instant on its calendar (24x7: the pack refuses any other, so the
+deadline is exactly the due date), and a ticket without a due date gets no such clock. The
+instant never moves: a restart (reopening) counts the time the clock stood still as used, so
+the deadline stays the due date and a ticket reopened after it is breached at once. A new due
+date (a correction) is applied by replaying the timeline with it (`rebuild_clocks`).
 """
 
 from dataclasses import dataclass, replace
@@ -69,8 +77,26 @@ def from_us(amount: int) -> timedelta:
     return timedelta(microseconds=amount)
 
 
-def budget_for(rule: Rule, start: datetime, schedule: Schedule) -> tuple[timedelta, bool]:
-    """The limit as working time from `start`, and whether the calendar lacked a year."""
+def is_due_date(rule: Rule) -> bool:
+    """Whether the rule's deadline is the ticket's due date rather than a duration."""
+    return rule.limit_unit == LimitUnit.DUE_DATE
+
+
+def budget_for(
+    rule: Rule, start: datetime, schedule: Schedule, due_at: datetime | None = None
+) -> tuple[timedelta, bool]:
+    """The limit as working time from `start`, and whether the calendar lacked a year.
+
+    A due-date rule's budget is the working time from `start` to `due_at` (none if the due
+    date is not after the start); it raises ValueError without a due date.
+    """
+    if is_due_date(rule):
+        if due_at is None:
+            raise ValueError("A due-date limit needs the ticket's due date.")
+        if due_at <= start:
+            return timedelta(0), False
+        amount = schedule.working_time_between(start, due_at)
+        return amount, schedule.add_working_time(start, amount).calendar_uncovered
     value = rule.limit_value
     if rule.limit_unit == LimitUnit.WORKING_DAYS:
         deadline = schedule.add_working_days(start, int(value))
@@ -144,8 +170,15 @@ def settle(state: State, rule: Rule, schedule: Schedule, at: datetime) -> State:
     return replace(settled, state=_status(settled))
 
 
-def start(rule: Rule, at: datetime, schedule: Schedule, *, thresholds_passed: int = 0) -> State:
-    budget, uncovered = budget_for(rule, at, schedule)
+def start(
+    rule: Rule,
+    at: datetime,
+    schedule: Schedule,
+    *,
+    thresholds_passed: int = 0,
+    due_at: datetime | None = None,
+) -> State:
+    budget, uncovered = budget_for(rule, at, schedule, due_at)
     state = State(
         target_id=rule.target_id,
         clock=rule.clock,
@@ -154,7 +187,8 @@ def start(rule: Rule, at: datetime, schedule: Schedule, *, thresholds_passed: in
         running_since=at,
         paused_at=None,
         stopped_at=None,
-        deadline=at,
+        # A due date is the deadline itself, even one that left no time (budget zero).
+        deadline=due_at if is_due_date(rule) and due_at is not None else at,
         breached_at=None,
         budget=budget,
         used=timedelta(0),
@@ -175,22 +209,30 @@ def apply_event(
     *,
     start_at: datetime | None = None,
     thresholds_passed: int = 0,
+    due_at: datetime | None = None,
 ) -> State | None:
     """Fold one timeline event into a clock (None: the clock has not started).
 
     `start_at` is when a starting event counts from: registration counts from the time the
-    request was received (R-INT-3), every other event from its own time.
+    request was received (R-INT-3), every other event from its own time. `due_at` is the
+    ticket's due date, which a due-date rule needs to start (without it: no clock).
     """
     if state is None:
-        if action not in rule.start:
+        if action not in rule.start or (is_due_date(rule) and due_at is None):
             return None
-        state = start(rule, start_at or at, schedule, thresholds_passed=thresholds_passed)
+        state = start(
+            rule, start_at or at, schedule, thresholds_passed=thresholds_passed, due_at=due_at
+        )
         if action not in rule.stop:
             return state
     if state.stopped_at is not None:
         if action in rule.start and action != Action.REGISTER:
-            # A restart (e.g. reopen, R-SLA-2): counting goes on from what was used.
-            state = replace(state, stopped_at=None, running_since=at, paused_at=None)
+            # A restart (e.g. reopen, R-SLA-2): counting goes on from what was used. A due
+            # date does not move: the time the clock stood still counts as used too.
+            used = state.used
+            if is_due_date(rule) and at > state.stopped_at:
+                used += schedule.working_time_between(state.stopped_at, at)
+            state = replace(state, used=used, stopped_at=None, running_since=at, paused_at=None)
             return settle(state, rule, schedule, at)
         return state
     if action in rule.stop:

@@ -49,6 +49,10 @@ _UNITS = {
     "working day": LimitUnit.WORKING_DAYS,
     "working days": LimitUnit.WORKING_DAYS,
 }
+#: The limit of a target whose deadline is the ticket's due date (`LimitUnit.DUE_DATE`,
+#: R-CMP-1): an instant the regulator fixed, so counted on the calendar that never stops.
+DUE_DATE_LIMIT = "due date"
+DUE_DATE_CALENDAR = "24x7"
 _LIMIT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z ]+?)\s*$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -67,11 +71,16 @@ class Limit:
     unit: str
 
     def __str__(self) -> str:
+        if self.unit == LimitUnit.DUE_DATE:
+            return str(LimitUnit(self.unit).label)
         return f"{self.value.normalize():f} {LimitUnit(self.unit).label}"
 
 
 def parse_limit(text: Any) -> Limit:
-    """`"5 working days"`, `"15 minutes"`, `"2 hours"`; raises ValueError with the reason."""
+    """`"5 working days"`, `"15 minutes"`, `"2 hours"`, or `"due date"` (the ticket's
+    regulator's due date, R-CMP-1); raises ValueError with the reason."""
+    if str(text).strip().lower() == DUE_DATE_LIMIT:
+        return Limit(Decimal(0), LimitUnit.DUE_DATE)
     match = _LIMIT.match(str(text).lower())
     if not match or match.group(2) not in _UNITS:
         raise ValueError(
@@ -273,6 +282,16 @@ def _target(
         problems.add(line, _("a target needs start and stop events."))
     if bool(events["pause"]) != bool(events["resume"]):
         problems.add(line, _("pause and resume events go together."))
+    if limit is not None and limit.unit == LimitUnit.DUE_DATE:
+        # The due date is an instant: any other calendar, or a pause, would move it.
+        if calendar in calendars and calendar != DUE_DATE_CALENDAR:
+            problems.add(
+                _line(raw, "calendar"),
+                _("a due-date limit counts on the %(calendar)s calendar.")
+                % {"calendar": DUE_DATE_CALENDAR},
+            )
+        if events["pause"]:
+            problems.add(_line(raw, "pause"), _("a due-date limit does not pause."))
     warnings = _percentages(
         raw.get("warnings", defaults.get("warnings", list(DEFAULT_WARNINGS))),
         _line(raw, "warnings"),

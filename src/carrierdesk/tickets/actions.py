@@ -37,8 +37,8 @@ from carrierdesk.core.models import next_value
 from carrierdesk.core.rows import check_version, clean_text, lock_row
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.notifications.actions import enqueue, enqueue_to_customer
-from carrierdesk.sla.actions import MATCHED_FIELDS, clocks_follow, policy_in_force, rebuild_clocks
-from carrierdesk.tickets import workflow
+from carrierdesk.sla.actions import CLOCK_FIELDS, clocks_follow, policy_in_force, rebuild_clocks
+from carrierdesk.tickets import hooks, workflow
 from carrierdesk.tickets.choices import (
     COMPLAINT_KINDS,
     NUMBER_PREFIX,
@@ -488,6 +488,7 @@ def _transition(
     clocks_follow(ticket, action, now)  # clocks before the audit: see append_event
     tell_first_owner(ticket, actor, from_status, target)
     append_event(ticket, actor, action, from_status, target, changes, note, now)
+    hooks.run(action, ticket, actor, now)  # return visits, surveys (R-RV-1, R-RV-3)
     return ticket
 
 
@@ -505,6 +506,11 @@ def recording_history() -> Iterator[None]:
         yield
     finally:
         _RECORDING_HISTORY.reset(token)
+
+
+def is_recording_history() -> bool:
+    """Whether the changes being made are history recorded after the fact."""
+    return _RECORDING_HISTORY.get()
 
 
 def tell_first_owner(ticket: Ticket, actor: Actor, from_status: str, to_status: str) -> None:
@@ -687,15 +693,10 @@ def resolve(
             ticket.started_at = now
         return apply_changes(ticket, {"resolution": resolution})
 
-    ticket = _transition(
+    # The return visit and the survey follow through `hooks` (R-RV-1, R-RV-3).
+    return _transition(
         actor, number, Action.RESOLVE, note=note, expected_version=expected_version, apply=apply
     )
-    # R-RV-1: the return visit, if the kind's rule samples the ticket. Imported here: the
-    # visits app builds on this module.
-    from carrierdesk.visits.actions import schedule_after_resolution
-
-    schedule_after_resolution(ticket, ticket.status_changed_at)
-    return ticket
 
 
 @transaction.atomic
@@ -712,7 +713,7 @@ def close(
                 extra={"status": ticket.status, "needs": Action.APPROVE_CLOSURE.value},
             )
 
-    ticket = _transition(
+    return _transition(
         actor,
         number,
         Action.CLOSE,
@@ -721,12 +722,6 @@ def close(
         apply=_stamp("closed_at"),
         prepare=prepare,
     )
-    # A return visit still waiting is not made once the ticket is archived (imported here, as
-    # in `resolve`).
-    from carrierdesk.visits.actions import cancel_waiting
-
-    cancel_waiting(ticket)
-    return ticket
 
 
 def needs_closure_approval(ticket: Ticket) -> bool:
@@ -905,9 +900,10 @@ def update_ticket(
     ticket.updated_at = now
     ticket.version += 1
     ticket.save()
-    # R-SLA-2: new urgency, new limits; time used and paused so far is kept. Clocks before the
-    # audit: see append_event.
-    moved = rebuild_clocks(ticket, now) if set(changes) & set(MATCHED_FIELDS) else {}
+    # R-SLA-2: new urgency, new limits; time used and paused so far is kept. R-CMP-1: a new
+    # regulator's due date re-times the regulator clock (alerts already fired stay fired).
+    # Clocks before the audit: see append_event.
+    moved = rebuild_clocks(ticket, now) if set(changes) & set(CLOCK_FIELDS) else {}
     append_event(ticket, actor, Action.UPDATE, ticket.status, ticket.status, changes, note, now)
     _record_rebuild(ticket, None, moved, now)
     return ticket

@@ -140,6 +140,9 @@ class Action(models.TextChoices):
     FEEDBACK_FINAL = "feedback_final", _("Final result feedback")
     # R-RV-1: a return visit's outcome (or an attempt that did not reach the customer).
     RETURN_VISIT = "return_visit", _("Return visit")
+    # R-RV-3: the survey link sent to the customer (or why none was), and their answer.
+    SURVEY_SENT = "survey_sent", _("Survey sent")
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered")
     # Written by the time-limit sweeper (R-SLA-3), never by a person.
     SLA_WARNING = "sla_warning", _("Time-limit warning")
     SLA_BREACH = "sla_breach", _("Time limit breached")

@@ -19,6 +19,8 @@ from carrierdesk.visits.choices import DISSATISFIED_AT_MOST, Satisfaction, Visit
 from carrierdesk.visits.models import ReturnVisit, VisitRule
 
 MAX_COMMENT = 2_000
+#: The share of a visit's window at which the quality inspectors are warned (R-SLA-3's ladder).
+WARNING_SHARE = 80
 #: The reason a visit reopens a ticket with.
 NOT_SOLVED = _("Return visit: the problem is not solved (R-RV-2).")
 DISSATISFIED = _("Return visit: the customer is dissatisfied (R-RV-2).")
@@ -38,24 +40,27 @@ def schedule_after_resolution(ticket: Ticket, now: datetime) -> ReturnVisit | No
     rule = VisitRule.objects.filter(kind=ticket.kind).first()
     if rule is None or not sampled(ticket.number, rule.share_percent):
         return None
+    window = timedelta(hours=rule.within_hours)
     return ReturnVisit.objects.create(
         ticket=ticket,
         channel=rule.channel,
         not_before=now + timedelta(hours=rule.delay_hours),
-        due_at=now + timedelta(hours=rule.within_hours),
+        due_at=now + window,
+        warning_at=now + window * WARNING_SHARE / 100,
         max_attempts=rule.max_attempts,
         created_at=now,
     )
 
 
 def cancel_waiting(ticket: Ticket) -> int:
-    """Cancel the ticket's waiting return visit (the ticket was archived without it)."""
+    """Cancel the ticket's waiting return visit: the ticket was archived, withdrawn or
+    reopened before it was made (a new resolution schedules a new one)."""
     return ReturnVisit.objects.filter(ticket=ticket, status=VisitStatus.SCHEDULED).update(
         status=VisitStatus.CANCELLED
     )
 
 
-def _clean_outcome(
+def clean_outcome(
     solved: bool | None, satisfaction: int | None, nps: int | None, comment: str
 ) -> str:
     errors: dict[str, list[Any]] = {}
@@ -74,6 +79,11 @@ def _clean_outcome(
     return comment
 
 
+def is_dissatisfied(satisfaction: int | None) -> bool:
+    """At or below "dissatisfied" the ticket is handled again (R-RV-2)."""
+    return satisfaction is not None and satisfaction <= DISSATISFIED_AT_MOST
+
+
 @transaction.atomic
 def record_visit(
     actor: Actor,
@@ -90,7 +100,7 @@ def record_visit(
     the five-level scale, optional NPS 0–10 and a comment. Unsolved or dissatisfied reopens
     the ticket (R-RV-2), in the same transaction."""
     if reached:
-        comment = _clean_outcome(solved, satisfaction, nps, comment)
+        comment = clean_outcome(solved, satisfaction, nps, comment)
     visit = ReturnVisit.objects.filter(pk=visit_id).select_related("ticket").first()
     if visit is None:
         raise NotFound(_("No such return visit."))
@@ -123,7 +133,7 @@ def record_visit(
     visit.save()
     changes = {
         "visit": visit.pk,
-        "status": visit.status,
+        "visit_status": visit.status,
         "attempts": visit.attempts,
         "solved": visit.solved,
         "satisfaction": visit.satisfaction,
@@ -132,6 +142,6 @@ def record_visit(
     tickets.touch_and_record(ticket, actor, Action.RETURN_VISIT, changes, comment, now)
     if reached and not solved:
         tickets.reopen(actor, ticket.number, reason=str(NOT_SOLVED))
-    elif reached and satisfaction is not None and satisfaction <= DISSATISFIED_AT_MOST:
+    elif reached and is_dissatisfied(satisfaction):
         tickets.reopen(actor, ticket.number, reason=str(DISSATISFIED))
     return visit

@@ -8,3 +8,6 @@ class VisitsConfig(AppConfig):
     name = "carrierdesk.visits"
     label = "visits"
     verbose_name = _("Return visits")
+
+    def ready(self) -> None:
+        from carrierdesk.visits import hooks  # noqa: F401 - registers the transition hooks

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from carrierdesk.customers.models import Customer
 from carrierdesk.tickets.choices import ContactChannel, Kind
 from carrierdesk.visits.choices import Satisfaction, VisitStatus
 
@@ -74,6 +75,13 @@ class ReturnVisit(models.Model):
     )
     visited_at = models.DateTimeField(_("visited"), null=True, blank=True)
     created_at = models.DateTimeField(_("scheduled"))
+    #: Answered by the customer through a survey link (R-RV-3) rather than by a visitor.
+    by_survey = models.BooleanField(_("answered by survey"), default=False)
+    #: The visit's own limit warns at 80 % of its window and when it is overdue (the sweep,
+    #: `visits.sweep`): when the warning is due, and when each was given.
+    warning_at = models.DateTimeField(_("warning due"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned"), null=True, blank=True)
+    overdue_warned_at = models.DateTimeField(_("overdue warning given"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -102,8 +110,59 @@ class ReturnVisit(models.Model):
                 fields=["due_at"],
                 name="visit_scheduled_due",
                 condition=models.Q(status="scheduled"),
-            )
+            ),
+            # The sweep: waiting visits whose warning is due and not given.
+            models.Index(
+                fields=["warning_at"],
+                name="visit_warning_due",
+                condition=models.Q(status="scheduled", warned_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.status} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class SurveyInvitation(models.Model):
+    """A one-time survey link (满意度调查, R-RV-3) sent to the customer of a resolved ticket.
+
+    The link carries a random key signed with the site's secret; only the key's SHA-256 is
+    stored (`digest`), so the table cannot be read back into working links. It works once
+    (`answered_at`), until `expires_at`, and is replaced when the ticket is resolved again.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="survey_invitations",
+        verbose_name=_("ticket"),
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"))
+    send_at = models.DateTimeField(_("sent from"))
+    expires_at = models.DateTimeField(_("expires"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    visit = models.OneToOneField(
+        ReturnVisit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="survey",
+        verbose_name=_("return visit"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        indexes = [
+            # The per-customer frequency cap: this customer's invitations since a time.
+            models.Index(fields=["customer", "created_at"], name="survey_customer_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.created_at:%Y-%m-%d %H:%M}"

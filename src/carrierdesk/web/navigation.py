@@ -25,6 +25,7 @@ _REGISTER = frozenset({R.AGENT, R.DISPATCHER, R.SUPERVISOR, R.ADMIN})
 _DISPATCH = frozenset({R.DISPATCHER, R.SUPERVISOR, R.ADMIN})
 _BOARD = frozenset({R.SUPERVISOR, R.ADMIN, R.AUDITOR, R.QUALITY_INSPECTOR})
 _ADMIN = frozenset({R.ADMIN})
+_VISITS = frozenset({R.QUALITY_INSPECTOR, R.SUPERVISOR, R.ADMIN})
 
 MENU: tuple[Entry, ...] = (
     Entry("web:home", _("Home"), _EVERYONE, "h"),
@@ -32,8 +33,16 @@ MENU: tuple[Entry, ...] = (
     Entry("web:queue", _("Tickets"), _EVERYONE, "q"),
     Entry("web:dispatch", _("Dispatch"), _DISPATCH, "d"),
     Entry("web:board", _("Supervisor board"), _BOARD, "b"),
+    Entry("web:visits", _("Return visits"), _VISITS, "v"),
+    Entry("web:satisfaction", _("Satisfaction"), _BOARD, ""),
     Entry("web:calendars", _("Calendars"), _ADMIN | {R.SUPERVISOR}, ""),
     Entry("web:policies", _("Time-limit policies"), _EVERYONE - {R.TECHNICIAN}, ""),
+    Entry(
+        "web:visit-rules",
+        _("Return-visit rules"),
+        frozenset({R.QUALITY_INSPECTOR, R.SUPERVISOR, R.AUDITOR, R.ADMIN}),
+        "",
+    ),
     Entry("web:users", _("Users and roles"), _ADMIN, ""),
 )
 

@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "TicketChannelEnum": "carrierdesk.tickets.choices.Channel",
         "ContactChannelEnum": "carrierdesk.tickets.choices.ContactChannel",
         "FeedbackStageEnum": "carrierdesk.tickets.choices.FeedbackStage",
+        "ReturnVisitStatusEnum": "carrierdesk.visits.choices.VisitStatus",
     },
 }
 
@@ -384,3 +385,16 @@ LOGGING["loggers"].update(  # type: ignore[attr-defined]  # LOGGING's values are
         "httpcore": {"level": "WARNING"},
     }
 )
+
+# --- Return visits and surveys (carrierdesk.visits, R-RV-1..3) --------------------------------
+# CARRIERDESK_PUBLIC_URL          the address customers reach the site at, for survey links
+#                                 (default http://127.0.0.1:8000)
+# CARRIERDESK_SURVEY_VALID_DAYS   days a survey link works after it is sent (default 7)
+# CARRIERDESK_SURVEY_QUIET_HOURS  local hours no survey SMS is sent, "21:00-08:00" (default; the
+#                                 message waits until the end); empty for none
+# CARRIERDESK_SURVEY_CAP          at most N surveys per customer within D days, "N/D" (default
+#                                 1/7); a resolution past the cap sends none
+PUBLIC_URL = os.environ.get("CARRIERDESK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+SURVEY_VALID_DAYS = int(os.environ.get("CARRIERDESK_SURVEY_VALID_DAYS", "7"))
+SURVEY_QUIET_HOURS = os.environ.get("CARRIERDESK_SURVEY_QUIET_HOURS", "21:00-08:00")
+SURVEY_CAP = os.environ.get("CARRIERDESK_SURVEY_CAP", "1/7")

@@ -83,6 +83,28 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
         'Ticket TS20251009000001, which you registered, is now "In progress" (by technician). '
         "You remain the customer's contact for it until it is closed.",
     ),
+    "survey_invitation": (
+        {
+            "ticket": "TS20251009000001",
+            "link": "https://desk.example.cn/s/abc:def/",
+            "deadline": "2025-10-16T10:00:00+08:00",
+        },
+        "[TS20251009000001] How did we do?",
+        "Your ticket TS20251009000001 has been resolved. Please tell us whether the problem is "
+        "solved and how satisfied you are: https://desk.example.cn/s/abc:def/ (one use, until "
+        "2025-10-16 10:00).",
+    ),
+    "visit_warning": (
+        {"ticket": "TS20251009000001", "deadline": "2025-10-11T10:00:00+08:00", "threshold": 80},
+        "[TS20251009000001] Return visit: 80% of its time used",
+        "The return visit of ticket TS20251009000001 has used 80% of its time and is not made "
+        "yet. It is due 2025-10-11 10:00.",
+    ),
+    "visit_overdue": (
+        {"ticket": "TS20251009000001", "deadline": "2025-10-11T10:00:00+08:00"},
+        "[TS20251009000001] Return visit overdue",
+        "The return visit of ticket TS20251009000001 was due 2025-10-11 10:00 and is not made yet.",
+    ),
     "test": (
         {"text": "ping"},
         "carrierdesk test notification",

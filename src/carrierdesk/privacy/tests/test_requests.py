@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from carrierdesk.audit.models import AuditEntry
@@ -27,7 +28,7 @@ from carrierdesk.core.errors import (
 )
 from carrierdesk.customers.models import Customer, Subscription
 from carrierdesk.notifications.models import Notification
-from carrierdesk.privacy import request_actions
+from carrierdesk.privacy import export, request_actions
 from carrierdesk.privacy.models import AnonymisedCustomer, DataSubjectRequest, PersonalDataAccess
 from carrierdesk.privacy.request_actions import (
     complete_request,
@@ -38,6 +39,9 @@ from carrierdesk.privacy.request_actions import (
 )
 from carrierdesk.tickets import actions as tickets
 from carrierdesk.tickets.models import Ticket
+from carrierdesk.tickets.tests import web_helpers
+from carrierdesk.visits.actions import record_visit
+from carrierdesk.visits.models import ReturnVisit
 
 pytestmark = pytest.mark.django_db
 Api = Callable[[str], APIClient]
@@ -188,7 +192,7 @@ def test_r_sec_5_access_request_lifecycle_and_export(
     assert completed["result"]["export"] == {
         "subscriptions": 1,
         "tickets": 1,
-        "events": 3,
+        "events": 4,  # register, resolve, the survey link sent (R-RV-3), close
         "access_log": 1,
         "requests": 1,
     }
@@ -206,8 +210,9 @@ def test_r_sec_5_access_request_lifecycle_and_export(
     assert data["subscriptions"][0]["service_number"] == VALID_MOBILE
     exported = data["tickets"][0]
     assert (exported["number"], exported["contact_phone"]) == (ticket.number, VALID_MOBILE)
-    assert [step["action"] for step in exported["timeline"]] == ["register", "resolve", "close"]
-    assert exported["timeline"][2]["note"] == "回访满意"
+    timeline = [step["action"] for step in exported["timeline"]]
+    assert timeline == ["register", "resolve", "survey_sent", "close"]
+    assert exported["timeline"][3]["note"] == "回访满意"
     assert [row["reason"] for row in data["access_log"]] == [
         "回拨用户核对",
         f"data-subject access request {number}",
@@ -251,6 +256,77 @@ def test_r_sec_5_export_pdf_is_a_valid_pdf_with_the_customer_number(
     refused = api("auditor").get(f"{BASE}{number}/export.pdf/", HTTP_ACCEPT="application/pdf")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "permission_denied"
+
+
+def test_r_sec_5_export_lists_the_return_visits(
+    api: Api, staff: dict[str, User], customer: Customer, make_ticket: Callable[..., Ticket]
+) -> None:
+    """R-RV-1 in the access export, JSON and PDF: each visit of their tickets and what they
+    answered; who visited (staff) stays out, as elsewhere in the export."""
+    with clock.frozen(at("2026-11-23 10:00")):
+        ticket = web_helpers.resolved(make_ticket, staff)  # a complaint: always visited
+    visit = ReturnVisit.objects.get(ticket=ticket)
+    with clock.frozen(at("2026-11-23 15:30")):
+        record_visit(
+            staff["quality_inspector"],
+            visit.pk,
+            reached=True,
+            solved=True,
+            satisfaction=4,
+            nps=8,
+            comment="用户表示问题已解决",
+        )
+    number = started(api, customer, "access")
+    data = api("admin").get(f"{BASE}{number}/export.json/").json()
+    (exported,) = data["tickets"]
+    assert exported["number"] == ticket.number
+    assert exported["return_visits"] == [
+        {
+            "status": "done",
+            "channel": "phone",
+            "scheduled_at": "2026-11-23T10:00:00+08:00",
+            "due_at": "2026-11-25T10:00:00+08:00",
+            "attempts": 1,
+            "solved": True,
+            "satisfaction": 4,
+            "nps": 8,
+            "comment": "用户表示问题已解决",
+            "visited_at": "2026-11-23T15:30:00+08:00",
+        }
+    ]
+    assert staff["quality_inspector"].username not in json.dumps(data)
+    with translation.override("en"):
+        rows = export._visit_rows(exported["return_visits"])
+    assert rows[0] == [
+        "Scheduled",
+        "Due",
+        "Channel",
+        "Status",
+        "Attempts",
+        "Solved",
+        "Satisfaction",
+        "NPS score (0-10)",
+        "Comment",
+        "Visited",
+    ]
+    assert rows[1:] == [
+        [
+            "2026-11-23 10:00",
+            "2026-11-25 10:00",
+            "Phone",
+            "Done",
+            1,
+            "Yes",
+            "Satisfied",
+            8,
+            "用户表示问题已解决",
+            "2026-11-23 15:30",
+        ]
+    ]
+    pdf = api("admin").get(f"{BASE}{number}/export.pdf/").content
+    assert pdf.startswith(b"%PDF-1.") and pdf.rstrip().endswith(b"%%EOF")
+    without = dict(data, tickets=[dict(exported, return_visits=[])])
+    assert len(export.render_pdf(without)) < len(pdf)  # the visits' table is drawn
 
 
 def test_r_sec_5_export_only_for_access_requests_being_or_having_been_answered(

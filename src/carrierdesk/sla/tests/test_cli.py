@@ -26,7 +26,7 @@ def run(*args: str) -> str:
 
 
 def test_load_stores_a_version_and_refuses_a_bad_file_by_line(tmp_path: Path) -> None:
-    assert "as version 1, effective from 2025-01-01 (37 targets)" in run(
+    assert "as version 1, effective from 2025-01-01 (38 targets)" in run(
         "load", str(default_policy_pack())
     )
     bad = tmp_path / "bad.yaml"

@@ -189,7 +189,7 @@ def test_the_api_shows_each_clock_and_the_next_deadline(
     assert resolution["state"] == "running"
     assert resolution["limit"] == "5 working days"
     assert resolution["calendar"] == "cn"
-    assert resolution["policy"] == "cn-telecom 2025.2 (v1)"
+    assert resolution["policy"] == "cn-telecom 2025.3 (v1)"
     assert resolution["source"].startswith("[002 §6.2]")
     assert (
         resolution["remaining_seconds"]
@@ -226,9 +226,9 @@ def test_policy_versions_are_readable_with_targets_and_sources(
     policy: PolicyVersion, api: Callable[[str], APIClient]
 ) -> None:
     listed = api("admin").get("/api/v1/sla/policies/").json()
-    assert listed["results"][0]["label"] == "2025.2"
+    assert listed["results"][0]["label"] == "2025.3"
     detail = api("admin").get(f"/api/v1/sla/policies/{policy.pk}/").json()
-    assert len(detail["targets"]) == 37
+    assert len(detail["targets"]) == 38
     assert {"code": "termination-notice"}.items() <= detail["figures"][0].items()
 
 

@@ -180,11 +180,11 @@ def test_versions_are_kept_and_a_ticket_keeps_the_one_in_force_when_received(db:
         load_policy(None, default_text())
     second = load_policy(
         None,
-        default_text().replace('version: "2025.2"', 'version: "2026.1"'),
+        default_text().replace('version: "2025.3"', 'version: "2026.1"'),
         effective_from=at("2026-01-01 00:00").date(),
     )
     assert (first.version, second.version) == (1, 2)
     assert policy_in_force(at("2025-12-31 23:59")) == first
     assert policy_in_force(at("2026-01-01 00:00")) == second
     assert policy_in_force(at("2024-12-31 23:59")) is None
-    assert first.targets.count() == 37
+    assert first.targets.count() == 38

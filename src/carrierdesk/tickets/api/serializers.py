@@ -341,6 +341,7 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
             "comment",
             "visited_by",
             "visited_at",
+            "by_survey",
         ]
 
 

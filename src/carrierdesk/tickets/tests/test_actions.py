@@ -175,6 +175,7 @@ def test_full_complaint_lifecycle_writes_one_event_per_step(
         ("pend", "in_progress", "pending"),
         ("resume", "pending", "in_progress"),
         ("resolve", "in_progress", "resolved"),
+        ("survey_sent", "resolved", "resolved"),  # the customer's survey link (R-RV-3)
         ("close", "resolved", "closed"),
     ]
     assert ticket.events.get(action="pend").note == "等待用户提供账单"

@@ -66,6 +66,7 @@ def test_complaint_through_its_whole_lifecycle(api: Api, customer: Customer) -> 
         ("pend", "technician"),
         ("resume", "technician"),
         ("resolve", "technician"),
+        ("survey_sent", "technician"),  # the customer's survey link (R-RV-3)
         ("close", "agent"),
     ]
     assert all(e["created_at"] for e in timeline)

@@ -126,6 +126,7 @@ def test_create_list_show_and_act_through_the_lifecycle(
         "assign",
         "start",
         "resolve",
+        "survey_sent",  # the customer's survey link (R-RV-3)
         "close",
     ]
     assert shown["events"][2]["note"] == "请尽快处理"
@@ -137,7 +138,7 @@ def test_create_list_show_and_act_through_the_lifecycle(
 
     # The audit trail records that every change came from the command line.
     entries = AuditEntry.objects.filter(object_type="ticket", object_id=number)
-    assert entries.count() == 6
+    assert entries.count() == 7  # six commands; resolving also sent the survey link (R-RV-3)
     assert set(entries.values_list("channel", flat=True)) == {"cli"}
     assert len(set(entries.values_list("request_id", flat=True))) == 6
 

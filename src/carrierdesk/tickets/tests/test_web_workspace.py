@@ -238,6 +238,7 @@ def test_a_fault_goes_through_every_transition_in_the_ui(
         "pend",
         "resume",
         "resolve",
+        "survey_sent",  # the customer's survey link (R-RV-3)
         "close",
     ]
     html = page(agent, fault)

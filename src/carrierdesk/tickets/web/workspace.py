@@ -25,7 +25,7 @@ from carrierdesk.core.errors import ActionError, Conflict, InvalidInput
 from carrierdesk.privacy import policy
 from carrierdesk.privacy.actions import unmask_customer
 from carrierdesk.tickets import actions
-from carrierdesk.tickets.choices import Action, FeedbackStage
+from carrierdesk.tickets.choices import Action, FeedbackStage, is_regulated
 from carrierdesk.tickets.feedback import record_feedback
 from carrierdesk.tickets.queries import access_ticket
 from carrierdesk.tickets.web.workspace_forms import (
@@ -33,6 +33,7 @@ from carrierdesk.tickets.web.workspace_forms import (
     AttachForm,
     FeedbackForm,
     NoteForm,
+    RegulatorForm,
     UnmaskForm,
     action_form_class,
 )
@@ -84,7 +85,9 @@ def _carry_out(
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """One verb of the workflow (R-WF-1, R-CMP-1's approval), for the version of the ticket
-    the form showed."""
+    the form showed; `update` is the correction of a regulated complaint's case."""
+    if action == Action.UPDATE:
+        return correct_regulator(request, number)
     function = actions.VERB_FUNCTIONS.get(action)
     if function is None:
         raise Http404()
@@ -98,6 +101,24 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
     def call() -> Any:
         return function(request.user, current.number, **form.params())
+
+    return _carry_out(request, current.number, form, slots, call, done)
+
+
+def correct_regulator(request: HttpRequest, number: str) -> HttpResponse:
+    """Correct the regulator's reference and due date of a regulated complaint (R-CMP-1)
+    through `update_ticket`, which re-times the regulator clock in the same transaction.
+    Reached through `act` (POST, signed-in staff) as the `update` verb."""
+    current = access_ticket(request.user, number)
+    actions.require_role(request.user, Action.UPDATE)
+    if not is_regulated(current.kind, current.channel):  # no such form on other tickets
+        raise Http404()
+    form = RegulatorForm(request.POST, auto_id="id_regulator_%s")
+    slots = Slots(regulator_form=form)
+    done = _("%(action)s: done.") % {"action": Action.UPDATE.label}
+
+    def call() -> Any:
+        return actions.update_ticket(request.user, current.number, **form.params())
 
     return _carry_out(request, current.number, form, slots, call, done)
 

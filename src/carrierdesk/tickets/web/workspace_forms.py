@@ -17,6 +17,7 @@ from carrierdesk.privacy import policy
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.actions import MAX_REASON, MAX_TEXT
 from carrierdesk.tickets.choices import Action, ContactChannel, FeedbackStage
+from carrierdesk.tickets.web.intake_forms import LOCAL_MINUTE
 from carrierdesk.web.forms import StaffForm
 
 
@@ -146,6 +147,25 @@ class FeedbackForm(VersionedForm):
         data = super().params()
         data["customer_accepts"] = {"yes": True, "no": False}.get(data["customer_accepts"])
         return data
+
+
+class RegulatorForm(VersionedForm):
+    """Correct a regulated complaint's case: the regulator's (or 12345's) reference and due
+    date (R-CMP-1), through `update_ticket`; a new due date re-times the regulator clock.
+
+    Nothing is required here: the action says what is missing, next to its field."""
+
+    regulator_reference = forms.CharField(
+        label=_("Regulator's reference"), max_length=64, required=False
+    )
+    regulator_due_at = forms.DateTimeField(
+        label=_("Regulator's due date"),
+        required=False,
+        input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+        help_text=_("The due date they set (local time)."),
+    )
+    note = _text(_("Note (optional)"), required=False, limit=MAX_TEXT)
 
 
 class NoteForm(StaffForm):

@@ -31,7 +31,7 @@ from carrierdesk.sla.choices import ClockName
 from carrierdesk.sla.models import Alert, Clock
 from carrierdesk.sla.queries import Summaries, clocks_of
 from carrierdesk.tickets import workflow
-from carrierdesk.tickets.choices import COMPLAINT_KINDS, Action, Status
+from carrierdesk.tickets.choices import COMPLAINT_KINDS, Action, Status, is_regulated
 from carrierdesk.tickets.feedback import stages_given, stages_open
 from carrierdesk.tickets.models import Attachment, Ticket, TicketEvent
 from carrierdesk.tickets.queries import assignment_candidates
@@ -41,10 +41,12 @@ from carrierdesk.tickets.web.workspace_forms import (
     Candidate,
     FeedbackForm,
     NoteForm,
+    RegulatorForm,
     UnmaskForm,
     VersionedForm,
     action_form_class,
 )
+from carrierdesk.visits.web.ticket_section import EVENT_LABELS, EVENT_VALUES, visits_section
 from carrierdesk.web.templatetags.carrierdesk_web import remaining_text
 
 #: The newest events shown; a ticket with more says so (a page stays bounded).
@@ -87,6 +89,7 @@ class Slots:
     action_form: VersionedForm | None = None
     note_form: NoteForm | None = None
     feedback_form: FeedbackForm | None = None
+    regulator_form: RegulatorForm | None = None
     attach_form: AttachForm | None = None
     unmask_form: UnmaskForm | None = None
     revealed: dict[str, str] = field(default_factory=dict)
@@ -218,6 +221,7 @@ def _coded_values() -> dict[str, dict[Any, Any]]:
     """The labels (lazy) of the coded values a ticket event's changes may carry."""
     coded = {f.name: dict(f.flatchoices) for f in Ticket._meta.fields if f.choices}
     coded["clock"] = dict(ClockName.choices)
+    coded.update(EVENT_VALUES)  # return visits and surveys (R-RV-1..3)
     return coded
 
 
@@ -269,7 +273,12 @@ def timeline(ticket: Ticket) -> tuple[list[TicketEvent], bool]:
 
 def timeline_rows(events: list[TicketEvent], names: dict[int, str]) -> list[dict[str, Any]]:
     # Alerts' facts (clock, threshold, deadline, notified) under their own names.
-    labels = {**field_labels(Alert), **field_labels(Clock), **field_labels(Ticket)}
+    labels = {
+        **field_labels(Alert),
+        **field_labels(Clock),
+        **field_labels(Ticket),
+        **EVENT_LABELS,
+    }
     rows = []
     for event in events:
         moved = event.from_status != event.to_status and event.to_status
@@ -378,6 +387,28 @@ def feedback_section(ticket: Ticket, roles: frozenset[str], slots: Slots) -> dic
     }
 
 
+def regulator_section(ticket: Ticket, roles: frozenset[str], slots: Slots) -> dict[str, Any] | None:
+    """The form correcting a regulated complaint's case reference and due date (R-CMP-1), for
+    the roles that may update an unfinished ticket; None on every other ticket."""
+    if not is_regulated(ticket.kind, ticket.channel) or workflow.is_frozen(ticket.status):
+        return None
+    if not workflow.can_role_act(roles, Action.UPDATE):
+        return None
+    form = slots.regulator_form
+    if form is None:
+        form = RegulatorForm(
+            initial={
+                "version": ticket.version,
+                "regulator_reference": ticket.regulator_reference,
+                "regulator_due_at": ticket.regulator_due_at,  # shown in local time
+            },
+            auto_id="id_regulator_%s",
+        )
+    else:
+        _version_data(form, ticket.version)
+    return {"form": form, "is_open": slots.regulator_form is not None}
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 
@@ -422,6 +453,8 @@ def page_context(request: HttpRequest, ticket: Ticket, slots: Slots) -> dict[str
         "timeline_limit": TIMELINE_LIMIT,
         "actions": action_panels(ticket, roles, slots),
         "feedback": feedback_section(ticket, roles, slots),
+        "visits": visits_section(ticket, roles),
+        "regulator": regulator_section(ticket, roles, slots),
         "note_form": (slots.note_form or NoteForm(auto_id="id_note_%s")) if may_write else None,
         "attach_form": (slots.attach_form or AttachForm(auto_id="id_attach_%s"))
         if may_attach

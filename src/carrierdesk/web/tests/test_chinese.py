@@ -118,6 +118,7 @@ PAGES = [
     ("admin", "/calendars/"),
     ("admin", "/calendars/cn/2025/"),
     ("admin", "/policies/"),
+    ("admin", "/visits/rules/"),
     ("admin", "/users/"),
 ]
 

@@ -24,6 +24,7 @@ from carrierdesk.sla.sweep import sweep
 from carrierdesk.tickets.actions import recompute_time_limits
 from carrierdesk.tickets.choices import TERMINAL_STATUSES
 from carrierdesk.tickets.models import Ticket
+from carrierdesk.visits.sweep import sweep_visits
 
 REBUILD_BATCH = 200
 
@@ -149,13 +150,22 @@ class Command(OperatorCommand):
             requests = sweep_requests()
             report["request_warnings"] = requests.warnings + requests.breaches
             report["notifications"] += requests.notifications
+            # So do the return visits' own limits: 80% and overdue warnings (R-RV-1).
+            visits = sweep_visits()
+            report["visit_warnings"] = visits.warnings + visits.overdue
+            report["notifications"] += visits.notifications
             if not options["no_deliver"]:
                 delivered = deliver_due()
                 report["delivered"] = delivered.sent
                 report["delivery_failed"] = delivered.failed
             if options["json"]:
                 self.stdout.write(to_json(report))
-            elif report["alerts"] or report["request_warnings"] or not options["loop"]:
+            elif (
+                report["alerts"]
+                or report["request_warnings"]
+                or report["visit_warnings"]
+                or not options["loop"]
+            ):
                 self.stdout.write(
                     _(
                         "%(time)s  %(alerts)d alerts on %(clocks)d clocks, %(notes)d "
