@@ -111,6 +111,12 @@ class ReturnVisit(models.Model):
                 name="visit_scheduled_due",
                 condition=models.Q(status="scheduled"),
             ),
+            # The satisfaction summary (R-RV-2): finished visits by time, covering what is
+            # counted (the batches are read off the index alone).
+            models.Index(
+                fields=["status", "visited_at", "satisfaction", "solved", "nps", "ticket"],
+                name="visit_finished",
+            ),
             # The sweep: waiting visits whose warning is due and not given.
             models.Index(
                 fields=["warning_at"],

@@ -398,8 +398,8 @@ def midnight(day: date, zone: tzinfo) -> datetime:
 
 def batch_number(firsts: list[date], zone: tzinfo) -> Case | Value:
     """Which batch a visit's finishing time falls in (0, 1, …), by comparing it with the
-    batches' local-midnight boundaries: plain comparisons the database makes itself. (Truncating
-    to a local day calls a Python function per row on SQLite: ten times slower.)"""
+    batches' local-midnight boundaries: plain comparisons the database makes itself (truncating
+    to a local day calls a Python function per row on SQLite: several times slower)."""
     if len(firsts) == 1:
         return Value(0)
     boundaries = [
@@ -413,9 +413,9 @@ def visit_facts(user: User, filters: Filters) -> list[Fact]:
     """The finished visits of the range on the tickets `user` may see (the ticket queue's
     scope, `on_visible_tickets`), filtered, as facts counted per batch and outcome, each dated
     to its batch's first day in the range: one grouped statement returning a few rows per
-    batch whatever the number of visits, reading nothing but the columns counted. It walks
-    the finished visits by time on the index the report asks for (`visit_finished`), joining
-    the ticket only for the scope and the ticket filters."""
+    batch whatever the number of visits, reading nothing but the columns counted. Meant to
+    walk the finished visits of the range on an index on (status, visited_at, …), joining the
+    ticket only for the scope and the ticket filters."""
     zone = timezone.get_default_timezone()
     firsts = [
         max(first, filters.start) for first in periods(filters.start, filters.end, filters.period)

@@ -7,6 +7,7 @@ A GET form (period, range, department, kind, channel); the figures come from
 """
 
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 from django import forms
@@ -94,6 +95,11 @@ SatisfactionFilterForm.base_fields = {
 }
 
 
+def target_text(target: Fraction) -> str:
+    """85 rather than 85.0 for a whole target."""
+    return str(target.numerator) if target.denominator == 1 else str(shown(target))
+
+
 @staff_view(roles=SUMMARY_ROLES)
 def satisfaction(request: HttpRequest) -> HttpResponse:
     departments = list(Department.objects.only("code", "name").order_by("code"))
@@ -109,8 +115,8 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
             "filters": form.filters,
             "summary": summary,
             "period_label": Period(form.filters.period).label if form.filters else "",
-            "batch_target": shown(BATCH_TARGET),
-            "overall_target": shown(OVERALL_TARGET),
+            "batch_target": target_text(BATCH_TARGET),
+            "overall_target": target_text(OVERALL_TARGET),
             "filtered": any(request.GET.get(key) for key in FILTER_KEYS),
         },
     )

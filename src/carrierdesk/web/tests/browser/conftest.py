@@ -19,6 +19,7 @@ Every test under this folder carries the `browser` marker (`pytest -m browser` r
 `make browser-test` does).
 """
 
+import importlib
 import os
 import re
 import time
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django_otp.oath import totp  # type: ignore[import-untyped]  # no type hints
 from playwright.sync_api import (
@@ -51,6 +53,7 @@ from carrierdesk.sla.models import PolicyVersion
 # The SLA tests' fixtures, reused: the default policy pack, and the seeded calendars put back
 # after each transactional test's flush.
 from carrierdesk.sla.tests.conftest import policy, seeded_calendars  # noqa: F401
+from carrierdesk.visits.models import VisitRule
 from carrierdesk.web.tests.browser import plugin
 
 # Playwright's sync API keeps an asyncio loop running in this thread while a browser is open,
@@ -242,7 +245,10 @@ def desk(
     staff: dict[str, User],
 ) -> dict[str, User]:
     """One user per role (username = role, password PASSWORD), calendars and the SLA policy:
-    the time limits of tickets registered in the test run."""
+    the time limits of tickets registered in the test run; and the return-visit rules, which a
+    data migration seeds and an earlier transactional test's flush removed."""
+    if not VisitRule.objects.exists():
+        importlib.import_module("carrierdesk.visits.migrations.0002_default_rules").seed(apps, None)
     return staff
 
 
