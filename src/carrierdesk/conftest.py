@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY  # type: ignore[import-untyped]  # no type hints
 from django_otp.oath import totp  # type: ignore[import-untyped]
@@ -49,6 +50,13 @@ def sign_in_to_admin(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = enrolment.device.persistent_id
     session.save()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache: cached counts (the board's grid, the closed
+    satisfaction batches) are keyed by ids that another test's rows may have had."""
+    cache.clear()
 
 
 @pytest.fixture

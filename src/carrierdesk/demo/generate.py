@@ -506,11 +506,14 @@ def _return_visit(
     the plan reopens it next, else mostly satisfied, sometimes after a missed call. True if
     made."""
     visit = ReturnVisit.objects.filter(ticket=ticket, status=VisitStatus.SCHEDULED).first()
-    if visit is None or rng.random() < 0.1:
-        return False  # none scheduled, or archived before anyone called
-    made_at = resolved_at + (before - resolved_at) * rng.uniform(0.2, 0.9)
-    if following is None and rng.random() < 0.3:
-        return False  # still on the worklist
+    if visit is None:
+        return False
+    if following is None:
+        if visit.due_at > before or rng.random() < 0.03:
+            return False  # still on the worklist: within its limit, or (a few) overdue
+    elif rng.random() < 0.1:
+        return False  # archived before anyone called
+    made_at = resolved_at + (min(before, visit.due_at) - resolved_at) * rng.uniform(0.2, 0.9)
     inspector = rng.choice(organisation.by_role[Role.QUALITY_INSPECTOR])
     if rng.random() < 0.1 and visit.max_attempts > 1:
         with clock.frozen(made_at - (made_at - resolved_at) / 2):

@@ -10,4 +10,4 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Return visits")
 
     def ready(self) -> None:
-        from carrierdesk.visits import hooks  # noqa: F401 - registers the transition hooks
+        from carrierdesk.visits import checks, hooks  # noqa: F401 - registers checks and hooks

@@ -22,6 +22,7 @@ grouped statement over the visits finished in the range, on the tickets the user
 counted per batch and outcome.
 """
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,13 +31,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carrierdesk.accounts.choices import Role
-from carrierdesk.accounts.models import Department
+from carrierdesk.accounts.models import Department, Region
+from carrierdesk.accounts.scope import scope_of
 from carrierdesk.core import clock
 from carrierdesk.core.errors import InvalidInput
 from carrierdesk.tickets.choices import ContactChannel, Kind
@@ -409,21 +412,70 @@ def batch_number(firsts: list[date], zone: tzinfo) -> Case | Value:
     return Case(*boundaries, default=Value(len(firsts) - 1), output_field=IntegerField())
 
 
+#: How long the counts of batches that have ended are kept (see `visit_facts`).
+CLOSED_BATCHES_SECONDS = 3600
+
+
 def visit_facts(user: User, filters: Filters) -> list[Fact]:
     """The finished visits of the range on the tickets `user` may see (the ticket queue's
     scope, `on_visible_tickets`), filtered, as facts counted per batch and outcome, each dated
-    to its batch's first day in the range: one grouped statement returning a few rows per
-    batch whatever the number of visits, reading nothing but the columns counted. Meant to
-    walk the finished visits of the range on an index on (status, visited_at, …), joining the
-    ticket only for the scope and the ticket filters."""
-    zone = timezone.get_default_timezone()
+    to its batch's first day in the range.
+
+    A visit is dated when it is recorded (`visited_at` is the time of recording), so the
+    batches that have ended never gain or lose a visit: their facts are counted once and kept
+    for CLOSED_BATCHES_SECONDS per scope and filters (a ticket moved to another department
+    meanwhile shows there after that); the batch still running is counted at every request."""
     firsts = [
         max(first, filters.start) for first in periods(filters.start, filters.end, filters.period)
     ]
+    running = [first for first in firsts if first <= timezone.localdate(clock.now())]
+    cut = running[-1] if running else firsts[0]  # the batch running today (or the first)
+    live = count_facts(user, filters, firsts, cut, filters.end + timedelta(days=1))
+    if cut == firsts[0]:
+        return live
+    key = (
+        "visits.summary:"
+        + hashlib.sha256(
+            repr(
+                (scope_of(user), sorted(filters.params.items()), filters.period, firsts, cut)
+            ).encode()
+        ).hexdigest()
+    )
+    closed: list[Fact] | None = cache.get(key)
+    if closed is None:
+        closed = count_facts(user, filters, firsts, filters.start, cut)
+        cache.set(key, closed, CLOSED_BATCHES_SECONDS)
+    return closed + live
+
+
+def in_scope(visits: QuerySet[ReturnVisit], user: User) -> QuerySet[ReturnVisit]:
+    """The visits of the tickets `user` may see (`on_visible_tickets`). A scope whose regions
+    hold every region and the unregioned records (a province-wide inspector or supervisor)
+    holds every ticket: the visits are then counted without joining the tickets, which on
+    PostgreSQL meant hashing the whole ticket table."""
+    scope = scope_of(user)
+    if not scope.everything and scope.holds_unregioned:
+        subtree = Q()
+        for path in scope.region_paths:
+            subtree |= Q(path__startswith=path)
+        if not Region.objects.exclude(subtree).exists():
+            return visits
+    return on_visible_tickets(visits, user)
+
+
+def count_facts(
+    user: User, filters: Filters, firsts: list[date], start: date, end: date
+) -> list[Fact]:
+    """The facts of the visits finished from local day `start` to before `end`: one grouped
+    statement returning a few rows per batch whatever the number of visits, reading nothing
+    but the columns counted. Meant to walk the finished visits of the range on the index
+    `visit_finished` (status, visited_at, …), joining the ticket only for the scope and the
+    ticket filters."""
+    zone = timezone.get_default_timezone()
     visits = ReturnVisit.objects.filter(
         status__in=FINISHED_STATUSES,
-        visited_at__gte=midnight(filters.start, zone),
-        visited_at__lt=midnight(filters.end + timedelta(days=1), zone),
+        visited_at__gte=midnight(start, zone),
+        visited_at__lt=midnight(end, zone),
     )
     if filters.department is not None:
         visits = visits.filter(ticket__department_id=filters.department.pk)
@@ -432,7 +484,7 @@ def visit_facts(user: User, filters: Filters) -> list[Fact]:
     if filters.channel:
         visits = visits.filter(channel=filters.channel)
     rows = (
-        on_visible_tickets(visits, user)
+        in_scope(visits, user)
         .annotate(batch=batch_number(firsts, zone))
         .values_list("batch", "status", "solved", "satisfaction", "nps")
         .annotate(count=Count("*"))

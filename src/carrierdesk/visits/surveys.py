@@ -98,10 +98,13 @@ def send_time(now: datetime, quiet: QuietHours | None) -> datetime:
 
 
 def parse_cap(text: str) -> tuple[int, int]:
-    """ "1/7" → (at most 1 survey, within 7 days). ValueError if malformed."""
+    """ "1/7" → (at most 1 survey, within 7 days). ValueError if malformed (`visits.checks`
+    reports it at start-up)."""
     count, sep, days = text.partition("/")
-    if not sep or int(count) < 1 or int(days) < 1:
+    if not sep or not count.strip().isdigit() or not days.strip().isdigit():
         raise ValueError(f"the survey cap must look like 1/7 (N surveys in D days), not {text!r}")
+    if int(count) < 1 or int(days) < 1:
+        raise ValueError(f"the survey cap needs at least 1 survey in at least 1 day: {text!r}")
     return int(count), int(days)
 
 

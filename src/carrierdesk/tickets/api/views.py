@@ -58,6 +58,12 @@ class TicketFilter(filters.FilterSet):
     customer = filters.CharFilter(field_name="customer__number")
     received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    repeat_complaint = filters.BooleanFilter(
+        field_name="repeat_of",
+        lookup_expr="isnull",
+        exclude=True,
+        label="true: repeat complaints only (R-CMP-3; the page's count counts them)",
+    )
 
     class Meta:
         model = Ticket
@@ -73,6 +79,7 @@ class TicketFilter(filters.FilterSet):
             "customer",
             "received_after",
             "received_before",
+            "repeat_complaint",
         ]
 
 

@@ -534,6 +534,24 @@ def test_a_complaint_of_the_same_category_within_30_days_is_a_repeat(
     assert api.get(f"/api/v1/tickets/{repeat.number}/").json()["repeat_complaint"] is True
     assert api.get(f"/api/v1/tickets/{late.number}/").json()["repeat_complaint"] is False
 
+    # Counted: the API's and the queue's counts of repeat complaints.
+    repeats = api.get("/api/v1/tickets/?repeat_complaint=true").json()
+    assert repeats["count"] == 2
+    assert {row["number"] for row in repeats["results"]} == {repeat.number, appeal.number}
+    others = api.get("/api/v1/tickets/?repeat_complaint=false").json()
+    assert others["count"] == 4
+
+
+def test_the_queue_counts_the_repeat_complaints(
+    make_ticket: MakeTicket, staff: dict[str, User], browse: Browse
+) -> None:
+    first = make_ticket(category="billing")
+    repeat = make_ticket(category="billing")
+    page = browse("supervisor").get("/tickets/?segment=all&repeat=yes")
+    assert web_helpers.listed(page) == [repeat.number]
+    assert first.number not in page.content.decode()
+    assert "Repeats only" in page.content.decode()
+
 
 # --- first-ask responsibility (R-WF-5) --------------------------------------------------------
 

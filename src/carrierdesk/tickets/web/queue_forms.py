@@ -44,6 +44,7 @@ FILTER_KEYS = (
     "region",
     "department",
     "breach",
+    "repeat",
     "received_from",
     "received_to",
     "sort",
@@ -109,6 +110,11 @@ class QueueFilterForm(StaffForm):
     region = forms.ChoiceField(label=_("Region"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)
     breach = forms.ChoiceField(label=_("Time limit"), choices=_any(BREACH_CHOICES), required=False)
+    repeat = forms.ChoiceField(
+        label=_("Repeat complaints"),
+        choices=_any([("yes", _("Repeats only"))]),
+        required=False,
+    )
     received_from = forms.DateField(
         label=_("Received from"),
         required=False,
@@ -210,6 +216,8 @@ class QueueFilterForm(StaffForm):
             condition &= Q(department_id=self.departments[data["department"]].pk)
         if data.get("breach"):
             condition &= Q(pk__in=_breach_clocks(data["breach"]).values("ticket_id"))
+        if data.get("repeat"):  # counted by the queue's total (R-CMP-3)
+            condition &= Q(repeat_of__isnull=False)
         condition &= received_bounds(_day_start(data.get("received_from")), _day_end(data))
         return condition
 

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from carrierdesk.accounts.models import Department
+from carrierdesk.accounts.models import Department, Region
 from carrierdesk.accounts.scope import scope_of
 from carrierdesk.conftest import at
 from carrierdesk.core import clock
@@ -340,7 +341,11 @@ def test_the_query_counts_the_hand_count(hand_count: list[Ticket], staff: dict[s
     scope_of(staff["quality_inspector"])  # roles and profile, read once per request
     with CaptureQueriesContext(connection) as queries:
         facts = visit_facts(staff["quality_inspector"], filters)
-    assert len(queries) == 1  # one grouped statement
+    # One grouped statement for the batches that have ended (W46), one for the last (W47).
+    assert len(queries) == 2
+    with CaptureQueriesContext(connection) as again:
+        assert visit_facts(staff["quality_inspector"], filters) == facts
+    assert len(again) == 1  # the ended batches are kept: the last one is counted again
     # Grouped per batch and outcome: 20 visits, 15 rows (W46: the two unreachable, two pairs
     # of alike 5s; W47: three alike 4s), each dated to its batch's first day.
     assert (len(facts), sum(each.count for each in facts)) == (15, 20)
@@ -549,3 +554,38 @@ def test_the_page_defaults_refuses_other_roles_and_shows_bad_filters(
     bad_body = bad.content.decode()
     assert "The end date is before the start date." in bad_body
     assert 'id="satisfaction-batches"' not in bad_body
+
+
+def test_a_visit_recorded_today_counts_at_once_though_the_past_is_kept(
+    hand_count: list[Ticket], staff: dict[str, User]
+) -> None:
+    """The ended batches are kept for an hour; a visit is dated when it is recorded, so a new
+    one always lands in the running batch, which is counted at every request."""
+    filters = read_filters({"from": "2026-11-09", "to": "2026-11-29"})  # W46 to W48
+    with clock.frozen(at("2026-11-25 10:00")):
+        before = satisfaction_summary(staff["admin"], filters)
+        add_visit(hand_count[0], at("2026-11-25 09:00"), "done", True, 5, None)
+        after = satisfaction_summary(staff["admin"], filters)
+    counted = [batch.figures.finished for batch in before.batches]
+    assert counted[2] == 0
+    assert [batch.figures.finished for batch in after.batches] == [*counted[:2], 1]
+
+
+def test_a_province_wide_scope_counts_without_the_tickets(
+    hand_count: list[Ticket], staff: dict[str, User], region: Region
+) -> None:
+    """Every region lies in the province: a scope holding the province holds every ticket."""
+    province = Region.objects.get(code="440000")
+    profile = staff["quality_inspector"].staff_profile
+    profile.region = province
+    profile.save()
+    inspector = User.objects.get(pk=staff["quality_inspector"].pk)  # the scope read again
+    with CaptureQueriesContext(connection) as queries:
+        counted = satisfaction_summary(inspector, two_weeks())
+    assert "tickets_ticket" not in queries[-1]["sql"]
+    assert counted.overall == satisfaction_summary(staff["admin"], two_weeks()).overall
+    Region.objects.create(code="450000", name="广西壮族自治区", level="province", path="/450000/")
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        satisfaction_summary(inspector, two_weeks())
+    assert "tickets_ticket" in queries[-1]["sql"]  # another province: the scope joins again

@@ -24,6 +24,7 @@ from carrierdesk.tickets.choices import Action
 from carrierdesk.tickets.models import Ticket, TicketEvent
 from carrierdesk.tickets.tests import web_helpers
 from carrierdesk.visits import surveys
+from carrierdesk.visits.checks import check_survey_settings
 from carrierdesk.visits.models import ReturnVisit, SurveyInvitation
 from carrierdesk.visits.surveys import QuietHours, SurveyClosed, answer_survey, send_time
 from carrierdesk.web.tests import conftest as web_fixtures
@@ -384,3 +385,18 @@ def test_the_page_shows_bad_answers_and_bad_links(
         expired = client.get(page_of(ticket) + "?lang=en")
     assert expired.status_code == 410 and "expired" in expired.content.decode()
     assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "code"),
+    [
+        ("SURVEY_CAP", "weekly", "visits.E001"),
+        ("SURVEY_QUIET_HOURS", "21-8", "visits.E002"),
+        ("SURVEY_VALID_DAYS", 0, "visits.E003"),
+        ("PUBLIC_URL", "desk.example.cn", "visits.E004"),
+    ],
+)
+def test_bad_survey_settings_are_reported_at_start(setting: str, value: object, code: str) -> None:
+    with override_settings(**{setting: value}):
+        assert [message.id for message in check_survey_settings()] == [code]
+    assert check_survey_settings() == []

@@ -107,6 +107,12 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
     summary = None
     if form.is_valid() and form.filters is not None:
         summary = satisfaction_summary(request.user, form.filters)
+        # The form shows what was counted: the default period and range filled in.
+        shown = request.GET.copy()
+        shown["period"] = form.filters.period
+        shown["from"] = form.filters.start.isoformat()
+        shown["to"] = form.filters.end.isoformat()
+        form.data = shown
     return render(
         request,
         "visits/satisfaction.html",
