@@ -121,6 +121,7 @@ def collect(customer: Customer, *, generated_at: datetime, request_number: str) 
                 "nps": visit.nps,
                 "comment": visit.comment,
                 "visited_at": _time(visit.visited_at),
+                "by_survey": visit.by_survey,  # answered through the survey link (R-RV-3)
             }
         )
     accesses = PersonalDataAccess.objects.filter(

@@ -292,6 +292,7 @@ def test_r_sec_5_export_lists_the_return_visits(
             "nps": 8,
             "comment": "用户表示问题已解决",
             "visited_at": "2026-11-23T15:30:00+08:00",
+            "by_survey": False,
         }
     ]
     assert staff["quality_inspector"].username not in json.dumps(data)

@@ -589,3 +589,16 @@ def test_a_province_wide_scope_counts_without_the_tickets(
     with CaptureQueriesContext(connection) as queries:
         satisfaction_summary(inspector, two_weeks())
     assert "tickets_ticket" in queries[-1]["sql"]  # another province: the scope joins again
+
+
+def test_many_ended_batches_are_counted_in_one_statement_alike(
+    hand_count: list[Ticket], staff: dict[str, User]
+) -> None:
+    """Up to 26 ended batches are counted a statement each, more in one: the same figures."""
+    by_day = read_filters({"period": "day", "from": "2026-10-20", "to": "2026-11-22"})
+    by_week = read_filters({"period": "week", "from": "2026-10-20", "to": "2026-11-22"})
+    days = satisfaction_summary(staff["admin"], by_day)
+    weeks = satisfaction_summary(staff["admin"], by_week)
+    assert (len(days.batches), len(weeks.batches)) == (34, 5)
+    assert days.overall == weeks.overall
+    assert days.overall.finished == 20
