@@ -449,7 +449,7 @@ def visit_facts(user: User, filters: Filters) -> list[Fact]:
         ended = [first for first in firsts if first < cut]
         if len(ended) <= COUNTED_APART_AT_MOST:
             # A statement per batch: no batch number to work out per visit, which on SQLite
-            # cost more than the counting (a year by month: 290 → 150 ms).
+            # cost more than the counting (a year by month, 1,000,000 tickets: 290 → 180 ms).
             bounds = [*ended, cut]
             closed = [
                 fact
