@@ -56,6 +56,11 @@ def countdown_of(visit: ReturnVisit, now: datetime) -> VisitCountdown:
     return VisitCountdown(visit.due_at, passed, next_at)
 
 
+def visible_visits(user: User) -> QuerySet[ReturnVisit]:
+    """Every visit of the tickets `user` may see (the ticket queue's scope, R-SEC-1)."""
+    return on_visible_tickets(ReturnVisit.objects.select_related("ticket", "visited_by"), user)
+
+
 def waiting_visits(
     user: User,
     *,
@@ -68,7 +73,7 @@ def waiting_visits(
     """The scheduled visits of the tickets `user` may see, nearest due first (the partial
     index `visit_scheduled_due`). `due`: "overdue" (past due) or "today" (due before
     `day_end`); `channel` and `kind` narrow further."""
-    rows = ReturnVisit.objects.filter(status=VisitStatus.SCHEDULED)
+    rows = visible_visits(user).filter(status=VisitStatus.SCHEDULED)
     if due == "overdue":
         rows = rows.filter(due_at__lte=now)
     elif due == "today" and day_end is not None:
@@ -77,5 +82,4 @@ def waiting_visits(
         rows = rows.filter(channel=channel)
     if kind:
         rows = rows.filter(ticket__kind=kind)
-    rows = on_visible_tickets(rows, user)
-    return rows.select_related("ticket").order_by("due_at", "id")
+    return rows.order_by("due_at", "id")

@@ -27,6 +27,26 @@ LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 DEFAULT_KIND = Kind.INQUIRY
 
 
+def local_time_field(
+    label: Any, *, required: bool = False, help_text: Any = ""
+) -> forms.DateTimeField:
+    """A local date and time in a `datetime-local` control (made aware in the site's zone)."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+        help_text=help_text,
+    )
+
+
+def regulator_due_field() -> forms.DateTimeField:
+    """The regulator's (or 12345's) due date of a regulated complaint (R-CMP-1)."""
+    return local_time_field(
+        _("Regulator's due date"), help_text=_("The due date they set (local time).")
+    )
+
+
 def _attachments_help() -> str:
     """Formatted when shown, in the page's language (a `%` in the class body would format it
     once, at import, in English)."""
@@ -74,10 +94,9 @@ class IntakeForm(StaffForm):
     description = forms.CharField(
         label=_("Description"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    received_at = forms.DateTimeField(
-        label=_("Received"),
-        input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+    received_at = local_time_field(
+        _("Received"),
+        required=True,
         help_text=_("When the customer's request reached us (local time)."),
     )
     contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
@@ -98,13 +117,7 @@ class IntakeForm(StaffForm):
             "appeal: their case number."
         ),
     )
-    regulator_due_at = forms.DateTimeField(
-        label=_("Regulator's due date"),
-        required=False,
-        input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
-        help_text=_("The due date they set (local time)."),
-    )
+    regulator_due_at = regulator_due_field()
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,

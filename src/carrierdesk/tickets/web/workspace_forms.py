@@ -17,7 +17,7 @@ from carrierdesk.privacy import policy
 from carrierdesk.tickets import workflow
 from carrierdesk.tickets.actions import MAX_REASON, MAX_TEXT
 from carrierdesk.tickets.choices import Action, ContactChannel, FeedbackStage
-from carrierdesk.tickets.web.intake_forms import LOCAL_MINUTE
+from carrierdesk.tickets.web.intake_forms import local_time_field, regulator_due_field
 from carrierdesk.web.forms import StaffForm
 
 
@@ -123,12 +123,7 @@ class FeedbackForm(VersionedForm):
     channel = forms.ChoiceField(label=_("Reached by"), choices=ContactChannel.choices)
     cause = _text(_("Cause"), required=True, limit=MAX_TEXT)
     measures = _text(_("Measures"), required=True, limit=MAX_TEXT)
-    expected_completion = forms.DateTimeField(
-        label=_("Expected completion"),
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    expected_completion = local_time_field(_("Expected completion"))
     follow_up_needed = forms.BooleanField(label=_("Follow-up needed"), required=False)
     customer_accepts = forms.ChoiceField(
         label=_("Does the customer accept the result?"),
@@ -158,13 +153,7 @@ class RegulatorForm(VersionedForm):
     regulator_reference = forms.CharField(
         label=_("Regulator's reference"), max_length=64, required=False
     )
-    regulator_due_at = forms.DateTimeField(
-        label=_("Regulator's due date"),
-        required=False,
-        input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
-        help_text=_("The due date they set (local time)."),
-    )
+    regulator_due_at = regulator_due_field()
     note = _text(_("Note (optional)"), required=False, limit=MAX_TEXT)
 
 

@@ -20,9 +20,8 @@ from carrierdesk.core.api import ErrorSerializer
 from carrierdesk.core.errors import InvalidInput
 from carrierdesk.tickets.api.serializers import ReturnVisitSerializer
 from carrierdesk.tickets.choices import ContactChannel, Kind
-from carrierdesk.tickets.queries import on_visible_tickets
 from carrierdesk.visits.models import ReturnVisit
-from carrierdesk.visits.worklist import DUE_FILTERS, countdown_of, waiting_visits
+from carrierdesk.visits.worklist import DUE_FILTERS, countdown_of, visible_visits, waiting_visits
 
 READERS = frozenset({Role.QUALITY_INSPECTOR, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
 
@@ -91,15 +90,14 @@ class ReturnVisitViewSet(
     def get_queryset(self) -> QuerySet[ReturnVisit]:
         user = self.request.user
         if self.action == "retrieve":
-            rows = ReturnVisit.objects.select_related("ticket", "visited_by")
-            return on_visible_tickets(rows, user)
+            return visible_visits(user)  # type: ignore[arg-type]  # the permission: staff
         return waiting_visits(
             user,  # type: ignore[arg-type]  # the permission: a staff member
             now=self.now,
             due=_choice(self.request, "due", DUE_FILTERS[:1]),
             channel=_choice(self.request, "channel", ContactChannel.values),
             kind=_choice(self.request, "kind", Kind.values),
-        ).select_related("visited_by")
+        )
 
     @property
     def now(self) -> Any:

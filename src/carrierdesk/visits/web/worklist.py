@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from carrierdesk.accounts.choices import Role
 from carrierdesk.core import clock
 from carrierdesk.core.errors import ActionError, InvalidInput, NotFound
-from carrierdesk.tickets.choices import ContactChannel, Kind
-from carrierdesk.tickets.queries import on_visible_tickets
+from carrierdesk.tickets.choices import ContactChannel, Kind, Status
 from carrierdesk.visits.actions import MAX_COMMENT, record_visit
 from carrierdesk.visits.choices import Satisfaction, VisitStatus
 from carrierdesk.visits.models import ReturnVisit
+from carrierdesk.visits.summary import midnight
 from carrierdesk.visits.web.survey import NPS_CHOICES, YES_NO
-from carrierdesk.visits.worklist import countdown_of, waiting_visits
+from carrierdesk.visits.worklist import countdown_of, visible_visits, waiting_visits
 from carrierdesk.web.access import show_errors, staff_view
 from carrierdesk.web.forms import StaffForm
 
@@ -92,8 +92,8 @@ class VisitForm(StaffForm):
 
 
 def _day_end(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    """The end of the local day of `now` (the "due today" filter)."""
+    return midnight(timezone.localdate(now) + timedelta(days=1), timezone.get_default_timezone())
 
 
 @staff_view(VISITORS)
@@ -124,8 +124,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 
 def _visit_in_scope(request: HttpRequest, visit_id: int) -> ReturnVisit:
-    rows = ReturnVisit.objects.filter(pk=visit_id).select_related("ticket", "visited_by")
-    visit = on_visible_tickets(rows, request.user).first()
+    visit = visible_visits(request.user).filter(pk=visit_id).first()  # type: ignore[arg-type]
     if visit is None:
         raise NotFound(_("No such return visit."))
     return visit
@@ -137,10 +136,7 @@ def visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     found = _visit_in_scope(request, visit_id)
     form = VisitForm(request.POST or None)
     status = 200
-    if request.method == "POST":
-        if found.status != VisitStatus.SCHEDULED:
-            messages.error(request, str(_("This return visit is already finished.")))
-            return redirect("web:visit", visit_id=found.pk)
+    if request.method == "POST":  # the action decides (a finished visit is refused there)
         if form.is_valid():
             try:
                 done = record_visit(request.user, found.pk, **form.params())
@@ -175,6 +171,6 @@ def _done_message(visit: ReturnVisit) -> Any:
         }
     if visit.status == VisitStatus.UNREACHABLE:
         return _("The customer could not be reached: the visit is closed as unreachable.")
-    if visit.ticket.status == "reopened":
+    if visit.ticket.status == Status.REOPENED:
         return _("The visit is recorded and the ticket is reopened to be handled again.")
     return _("The visit is recorded.")
